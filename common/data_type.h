@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace freshet {
+
+/// The SQL types of Freshet (DESIGN.md section 4); kUnknown is the type of an untyped literal or NULL.
+enum class TypeId : uint8_t {
+  kUnknown,
+  kBoolean,
+  kSmallint,
+  kInteger,
+  kBigint,
+  kReal,
+  kDouble,
+  kNumeric,
+  kVarchar,
+  kText,
+  kBytea,
+  kDate,
+  kTime,
+  kTimestamp,
+  kTimestamptz,
+  kInterval,
+  kJsonb,
+};
+
+/// How values of a type are laid out in a column: one fixed-width C++ type per value or variable-length bytes.
+enum class PhysicalType : uint8_t {
+  kBool,      // uint8_t 0/1
+  kInt16,     // int16_t
+  kInt32,     // int32_t: INTEGER, DATE (days since 1970-01-01)
+  kInt64,     // int64_t: BIGINT, TIME, TIMESTAMP[TZ] (microseconds)
+  kFloat32,   // float
+  kFloat64,   // double
+  kInt128,    // __int128: NUMERIC, scaled by 10^scale
+  kInterval,  // Interval
+  kString,    // bytes: VARCHAR, TEXT, BYTEA, JSONB
+};
+
+/// A Postgres interval: months, days and microseconds are kept apart because their lengths vary.
+struct Interval {
+  int32_t months = 0;
+  int32_t days = 0;
+  int64_t micros = 0;
+  friend bool operator==(const Interval&, const Interval&) = default;
+};
+
+/// A SQL type with its modifier (VARCHAR length, NUMERIC precision and scale, or -1 for none).
+struct DataType {
+  TypeId id = TypeId::kUnknown;
+  int32_t modifier = -1;
+
+  constexpr DataType() = default;
+  constexpr explicit DataType(TypeId type_id, int32_t type_modifier = -1)
+      : id(type_id), modifier(type_modifier) {}
+
+  static constexpr DataType Boolean() { return DataType(TypeId::kBoolean); }
+  static constexpr DataType Integer() { return DataType(TypeId::kInteger); }
+  static constexpr DataType Bigint() { return DataType(TypeId::kBigint); }
+  static constexpr DataType Double() { return DataType(TypeId::kDouble); }
+  static constexpr DataType Text() { return DataType(TypeId::kText); }
+  static constexpr DataType Timestamp() { return DataType(TypeId::kTimestamp); }
+  static DataType Varchar(int32_t length) { return DataType(TypeId::kVarchar, length); }
+  /// NUMERIC(precision, scale), stored as Postgres stores the typmod.
+  static DataType Numeric(int32_t precision, int32_t scale);
+
+  PhysicalType Physical() const;
+  /// The Postgres type OID (23 for INTEGER, ...), as sent in RowDescription.
+  uint32_t Oid() const;
+  /// The Postgres typlen: bytes of a fixed-width value, or -1 for variable length.
+  int16_t WireSize() const;
+  /// The Postgres name with modifiers, as format_type prints it ("character varying(10)").
+  std::string Name() const;
+  /// The length of VARCHAR(n), if any.
+  std::optional<int32_t> MaxLength() const;
+  int32_t NumericPrecision() const;
+  int32_t NumericScale() const;
+
+  bool IsInteger() const {
+    return id == TypeId::kSmallint || id == TypeId::kInteger || id == TypeId::kBigint;
+  }
+  bool IsNumeric() const {
+    return IsInteger() || id == TypeId::kReal || id == TypeId::kDouble || id == TypeId::kNumeric;
+  }
+  bool IsString() const { return id == TypeId::kVarchar || id == TypeId::kText; }
+
+  friend bool operator==(const DataType&, const DataType&) = default;
+};
+
+/// Returns the type named `name` as written in SQL (`int`, `int4`, `varchar`, `double precision`, ...), ignoring
+/// case; modifiers are applied by the caller.
+std::optional<TypeId> TypeIdFromName(std::string_view name);
+
+}  // namespace freshet
