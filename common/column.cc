@@ -259,4 +259,12 @@ Chunk Chunk::Select(const std::vector<uint8_t>& selected) const {
   return result;
 }
 
+size_t Chunk::MemoryUsage() const {
+  size_t bytes = ops_.capacity();
+  for (const Column& column : columns_) {
+    bytes += column.MemoryUsage();
+  }
+  return bytes;
+}
+
 }  // namespace freshet

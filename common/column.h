@@ -63,6 +63,11 @@ class Column {
   /// Appends the text output of row `row` (not NULL) to `out`, as Postgres prints it.
   void AppendText(size_t row, std::string& out) const;
   void Clear();
+  /// Bytes held by the column's buffers, for memory budgets.
+  size_t MemoryUsage() const {
+    return nulls_.capacity() + fixed_.capacity() + offsets_.capacity() * sizeof(uint32_t) +
+           bytes_.capacity();
+  }
 
  private:
   size_t FixedWidth() const;
@@ -104,6 +109,8 @@ class Chunk {
   void SetNumRows(size_t rows, Op op = Op::kInsert);
   /// Returns a chunk with the rows whose `selected` flag is set.
   Chunk Select(const std::vector<uint8_t>& selected) const;
+  /// Bytes held by the chunk's buffers, for memory budgets.
+  size_t MemoryUsage() const;
 
  private:
   std::vector<Column> columns_;

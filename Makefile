@@ -1,0 +1,39 @@
+# SPDX-License-Identifier: Apache-2.0
+# The two commands of the README: `make run` and `make test`. Each installs what is missing first.
+BUILD_DIR ?= build
+BUILD_TYPE ?= RelWithDebInfo
+PORT ?= 5488
+DATA_DIR ?= ./freshet-data
+JOBS ?= $(shell nproc)
+
+.PHONY: all deps configure build run test unit-test slt format check-format clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+configure: deps
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	@scripts/run.sh --port $(PORT) --data-dir $(DATA_DIR)
+
+test: build
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 1200 -LE slt
+	@$(BUILD_DIR)/bin/freshet_slt --binary $(BUILD_DIR)/bin/freshet sql_tests
+
+unit-test: build
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -L unit
+
+format:
+	@git ls-files '*.h' '*.cc' | xargs clang-format -i
+
+check-format:
+	@git ls-files '*.h' '*.cc' | xargs clang-format --dry-run --Werror
+
+clean:
+	@rm -rf $(BUILD_DIR)

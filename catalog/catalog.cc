@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "catalog/catalog.h"
+
+#include "common/error.h"
+#include "common/serializer.h"
+
+namespace freshet::catalog {
+namespace {
+
+constexpr uint8_t kRelationFormatVersion = 1;
+
+}  // namespace
+
+std::optional<size_t> Relation::FindColumn(std::string_view column_name) const {
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (columns[i].name == column_name) {
+      return i;
+    }
+  }
+  return std::nullopt;
+}
+
+std::vector<DataType> Relation::ColumnTypes() const {
+  std::vector<DataType> types;
+  types.reserve(columns.size());
+  for (const ColumnSchema& column : columns) {
+    types.push_back(column.type);
+  }
+  return types;
+}
+
+std::string SerializeRelation(const Relation& relation) {
+  Serializer out;
+  out.WriteU8(kRelationFormatVersion);
+  out.WriteU32(relation.id);
+  out.WriteU8(static_cast<uint8_t>(relation.kind));
+  out.WriteString(relation.schema);
+  out.WriteString(relation.name);
+  out.WriteU32(static_cast<uint32_t>(relation.columns.size()));
+  for (const ColumnSchema& column : relation.columns) {
+    out.WriteString(column.name);
+    out.WriteType(column.type);
+    out.WriteBool(column.not_null);
+  }
+  out.WriteU32(static_cast<uint32_t>(relation.primary_key.size()));
+  for (uint32_t index : relation.primary_key) {
+    out.WriteU32(index);
+  }
+  out.WriteBool(relation.append_only);
+  out.WriteString(relation.definition);
+  return std::move(out).Finish();
+}
+
+Relation DeserializeRelation(std::string_view bytes) {
+  Deserializer in(bytes);
+  if (in.ReadU8() != kRelationFormatVersion) {
+    throw Error(SqlState::kDataCorrupted, "unknown catalog entry format");
+  }
+  Relation relation;
+  relation.id = in.ReadU32();
+  const uint8_t kind = in.ReadU8();
+  if (kind > static_cast<uint8_t>(RelationKind::kSink)) {
+    throw Error(SqlState::kDataCorrupted, "corrupt relation kind in catalog entry");
+  }
+  relation.kind = static_cast<RelationKind>(kind);
+  relation.schema = in.ReadString();
+  relation.name = in.ReadString();
+  const uint32_t num_columns = in.ReadU32();
+  for (uint32_t i = 0; i < num_columns; ++i) {
+    ColumnSchema column;
+    column.name = in.ReadString();
+    column.type = in.ReadType();
+    column.not_null = in.ReadBool();
+    relation.columns.push_back(std::move(column));
+  }
+  const uint32_t num_keys = in.ReadU32();
+  for (uint32_t i = 0; i < num_keys; ++i) {
+    const uint32_t index = in.ReadU32();
+    if (index >= relation.columns.size()) {
+      throw Error(SqlState::kDataCorrupted, "corrupt primary key in catalog entry");
+    }
+    relation.primary_key.push_back(index);
+  }
+  relation.append_only = in.ReadBool();
+  relation.definition = in.ReadString();
+  return relation;
+}
+
+CatalogSnapshot::CatalogSnapshot(uint64_t version,
+                                 std::map<ObjectId, std::shared_ptr<const Relation>> relations)
+    : version_(version), relations_(std::move(relations)) {}
+
+std::shared_ptr<const Relation> CatalogSnapshot::FindRelation(std::string_view name) const {
+  for (const auto& [id, relation] : relations_) {
+    if (relation->name == name) {
+      return relation;
+    }
+  }
+  return nullptr;
+}
+
+std::shared_ptr<const Relation> CatalogSnapshot::FindRelation(ObjectId id) const {
+  auto it = relations_.find(id);
+  return it == relations_.end() ? nullptr : it->second;
+}
+
+std::vector<std::shared_ptr<const Relation>> CatalogSnapshot::Relations() const {
+  std::vector<std::shared_ptr<const Relation>> result;
+  result.reserve(relations_.size());
+  for (const auto& [id, relation] : relations_) {
+    result.push_back(relation);
+  }
+  return result;
+}
+
+std::shared_ptr<const CatalogSnapshot> Catalog::Snapshot() const {
+  std::lock_guard lock(mutex_);
+  return current_;
+}
+
+void Catalog::Put(std::shared_ptr<const Relation> relation) {
+  std::lock_guard lock(mutex_);
+  auto relations = current_->RelationsById();
+  relations[relation->id] = std::move(relation);
+  current_ = std::make_shared<const CatalogSnapshot>(current_->Version() + 1, std::move(relations));
+}
+
+void Catalog::Remove(ObjectId id) {
+  std::lock_guard lock(mutex_);
+  auto relations = current_->RelationsById();
+  relations.erase(id);
+  current_ = std::make_shared<const CatalogSnapshot>(current_->Version() + 1, std::move(relations));
+}
+
+}  // namespace freshet::catalog

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/data_type.h"
+
+namespace freshet::catalog {
+
+/// Identifies a catalog object; also its Postgres OID (user objects start at 16384, like Postgres).
+using ObjectId = uint32_t;
+constexpr ObjectId kFirstUserObjectId = 16384;
+
+/// What a relation is.
+enum class RelationKind : uint8_t { kTable, kSource, kMaterializedView, kSink };
+
+/// One column of a relation.
+struct ColumnSchema {
+  std::string name;
+  DataType type;
+  bool not_null = false;
+};
+
+/// A table, source, materialized view or sink: its name, columns, key and where its rows are stored.
+struct Relation {
+  ObjectId id = 0;
+  RelationKind kind = RelationKind::kTable;
+  std::string schema = "public";
+  std::string name;
+  std::vector<ColumnSchema> columns;
+  /// Indexes into `columns` of the primary key; empty means rows are keyed by a hidden row id.
+  std::vector<uint32_t> primary_key;
+  bool append_only = false;
+  /// The statement that created the object, for views to be replanned on restart and for DESCRIBE.
+  std::string definition;
+
+  /// Returns the index of the column named `name`, if any.
+  std::optional<size_t> FindColumn(std::string_view column_name) const;
+  /// The name of the primary-key constraint, as Postgres names it ("t_pkey").
+  std::string PrimaryKeyName() const { return name + "_pkey"; }
+  std::vector<DataType> ColumnTypes() const;
+};
+
+/// Encodes a relation as bytes for storage (versioned).
+std::string SerializeRelation(const Relation& relation);
+/// Decodes what SerializeRelation wrote; throws Error kDataCorrupted on bad bytes.
+Relation DeserializeRelation(std::string_view bytes);
+
+/// An immutable view of the catalog at one version. Readers hold it through a shared_ptr and never lock.
+class CatalogSnapshot {
+ public:
+  CatalogSnapshot() = default;
+  CatalogSnapshot(uint64_t version, std::map<ObjectId, std::shared_ptr<const Relation>> relations);
+
+  uint64_t Version() const { return version_; }
+  /// Finds a relation by (lower-case) name in schema "public".
+  std::shared_ptr<const Relation> FindRelation(std::string_view name) const;
+  std::shared_ptr<const Relation> FindRelation(ObjectId id) const;
+  /// All relations ordered by id.
+  std::vector<std::shared_ptr<const Relation>> Relations() const;
+  const std::map<ObjectId, std::shared_ptr<const Relation>>& RelationsById() const {
+    return relations_;
+  }
+
+ private:
+  uint64_t version_ = 0;
+  std::map<ObjectId, std::shared_ptr<const Relation>> relations_;
+};
+
+/// The current catalog: a copy-on-write pointer to the latest snapshot. Thread-safe; DDL is serialized by the
+/// engine, which persists each change before publishing it here.
+class Catalog {
+ public:
+  Catalog() : current_(std::make_shared<const CatalogSnapshot>()) {}
+
+  std::shared_ptr<const CatalogSnapshot> Snapshot() const;
+  /// Publishes a snapshot with `relation` added or replaced.
+  void Put(std::shared_ptr<const Relation> relation);
+  /// Publishes a snapshot without relation `id`.
+  void Remove(ObjectId id);
+
+ private:
+  mutable std::mutex mutex_;
+  std::shared_ptr<const CatalogSnapshot> current_;
+};
+
+}  // namespace freshet::catalog

@@ -1,0 +1,519 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "engine/session.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "common/logging.h"
+#include "executor/batch/batch_operator.h"
+#include "executor/table_writer.h"
+#include "parser/parser.h"
+#include "planner/binder.h"
+
+namespace freshet::engine {
+namespace {
+
+constexpr std::string_view kServerVersion = "15.0 (Freshet 0.1.0)";
+
+// The run-time parameters SHOW knows, with their defaults; the ones marked reported are sent as
+// ParameterStatus.
+struct Setting {
+  std::string_view name;
+  std::string_view default_value;
+  bool reported;
+};
+
+constexpr Setting kSettings[] = {
+    {"application_name", "", true},
+    {"client_encoding", "UTF8", true},
+    {"datestyle", "ISO, MDY", true},
+    {"default_transaction_read_only", "off", true},
+    {"extra_float_digits", "1", false},
+    {"in_hot_standby", "off", true},
+    {"integer_datetimes", "on", true},
+    {"intervalstyle", "postgres", true},
+    {"is_superuser", "on", true},
+    {"search_path", "\"$user\", public", false},
+    {"server_encoding", "UTF8", true},
+    {"server_version", kServerVersion, true},
+    {"standard_conforming_strings", "on", true},
+    {"statement_timeout", "0", false},
+    {"timezone", "UTC", true},
+    {"transaction_isolation", "read committed", false},
+};
+
+// The spelling Postgres uses in ParameterStatus for a lower-case setting name.
+std::string_view ReportedName(std::string_view name) {
+  if (name == "datestyle") {
+    return "DateStyle";
+  }
+  if (name == "intervalstyle") {
+    return "IntervalStyle";
+  }
+  if (name == "timezone") {
+    return "TimeZone";
+  }
+  return name;
+}
+
+const Setting* FindSetting(std::string_view name) {
+  for (const Setting& setting : kSettings) {
+    if (setting.name == name) {
+      return &setting;
+    }
+  }
+  return nullptr;
+}
+
+std::string_view ObjectKindName(ast::ObjectKind kind) {
+  switch (kind) {
+    case ast::ObjectKind::kTable:
+      return "table";
+    case ast::ObjectKind::kSource:
+      return "source";
+    case ast::ObjectKind::kMaterializedView:
+      return "materialized view";
+    case ast::ObjectKind::kView:
+      return "view";
+    case ast::ObjectKind::kSink:
+      return "sink";
+    case ast::ObjectKind::kIndex:
+      return "index";
+    case ast::ObjectKind::kSchema:
+      return "schema";
+  }
+  return "object";
+}
+
+[[noreturn]] void ThrowNotSupported(std::string_view what, int32_t position) {
+  throw Error(SqlState::kFeatureNotSupported, fmt::format("{} is not supported yet", what))
+      .WithPosition(position);
+}
+
+}  // namespace
+
+Session::Session(Database& database, SessionInfo info)
+    : database_(database), info_(std::move(info)) {
+  variables_["application_name"] = info_.application_name;
+}
+
+void Session::Cancel() {
+  cancel_requested_.store(true);
+}
+
+std::vector<std::pair<std::string, std::string>> Session::ReportedParameters() const {
+  std::vector<std::pair<std::string, std::string>> parameters;
+  for (const Setting& setting : kSettings) {
+    if (!setting.reported) {
+      continue;
+    }
+    auto it = variables_.find(std::string(setting.name));
+    parameters.emplace_back(ReportedName(setting.name),
+                            it != variables_.end() ? it->second : std::string(setting.default_value));
+  }
+  parameters.emplace_back("session_authorization", info_.user);
+  return parameters;
+}
+
+void Session::Execute(std::string_view sql, ResultSink& sink) {
+  std::vector<ast::StatementPtr> statements = parser::Parse(sql);
+  if (statements.empty()) {
+    sink.OnEmptyQuery();
+    return;
+  }
+  for (const ast::StatementPtr& statement : statements) {
+    cancel_requested_.store(false);
+    if (transaction_state_ == TransactionState::kFailed &&
+        !(statement->kind == ast::StatementKind::kTransaction &&
+          static_cast<const ast::Transaction&>(*statement).type !=
+              ast::Transaction::Type::kBegin)) {
+      throw Error(SqlState::kInFailedSqlTransaction,
+                  "current transaction is aborted, commands ignored until end of transaction block");
+    }
+    try {
+      ExecuteStatement(*statement, sink);
+    } catch (const Error&) {
+      if (transaction_state_ == TransactionState::kInBlock) {
+        transaction_state_ = TransactionState::kFailed;
+      }
+      throw;
+    }
+  }
+}
+
+void Session::ExecuteStatement(const ast::Statement& statement, ResultSink& sink) {
+  switch (statement.kind) {
+    case ast::StatementKind::kSelect:
+      ExecuteSelect(static_cast<const ast::SelectStatement&>(statement), sink);
+      return;
+    case ast::StatementKind::kInsert:
+      ExecuteInsert(static_cast<const ast::Insert&>(statement), sink);
+      return;
+    case ast::StatementKind::kCreateTable:
+      ExecuteCreateTable(static_cast<const ast::CreateTable&>(statement), sink);
+      return;
+    case ast::StatementKind::kDrop:
+      ExecuteDrop(static_cast<const ast::Drop&>(statement), sink);
+      return;
+    case ast::StatementKind::kShow:
+      ExecuteShow(static_cast<const ast::Show&>(statement), sink);
+      return;
+    case ast::StatementKind::kSet:
+      ExecuteSet(static_cast<const ast::Set&>(statement), sink);
+      return;
+    case ast::StatementKind::kTransaction:
+      ExecuteTransaction(static_cast<const ast::Transaction&>(statement), sink);
+      return;
+    case ast::StatementKind::kUpdate:
+      ThrowNotSupported("UPDATE", statement.position);
+    case ast::StatementKind::kDelete:
+      ThrowNotSupported("DELETE", statement.position);
+    case ast::StatementKind::kCreateSource:
+      ThrowNotSupported("CREATE SOURCE", statement.position);
+    case ast::StatementKind::kCreateMaterializedView:
+      ThrowNotSupported("CREATE MATERIALIZED VIEW", statement.position);
+    case ast::StatementKind::kCreateSink:
+      ThrowNotSupported("CREATE SINK", statement.position);
+    case ast::StatementKind::kFlush:
+      // With no streaming dataflows yet every write is visible when its statement returns.
+      sink.OnCommandComplete("FLUSH");
+      return;
+    case ast::StatementKind::kExplain:
+      ThrowNotSupported("EXPLAIN", statement.position);
+    case ast::StatementKind::kDescribe:
+      ThrowNotSupported("DESCRIBE", statement.position);
+  }
+  throw Error::Internal("unknown statement kind");
+}
+
+uint64_t Session::RunQuery(const plan::BatchNode& root, ResultSink& sink) {
+  executor::BatchContext context;
+  context.store = &database_.Store();
+  context.snapshot = database_.Store().GetSnapshot();
+  context.cancel_requested = &cancel_requested_;
+  context.memory_limit_bytes = database_.Options().query_memory_limit_bytes;
+  auto query = executor::BuildBatchOperator(root, context);
+  sink.OnColumns(root.outputs);
+  uint64_t rows = 0;
+  Chunk chunk;
+  while (query->Next(chunk)) {
+    rows += chunk.NumRows();
+    sink.OnChunk(chunk);
+  }
+  return rows;
+}
+
+void Session::ExecuteSelect(const ast::SelectStatement& statement, ResultSink& sink) {
+  planner::Binder binder(database_.Catalog().Snapshot());
+  plan::BatchNodePtr root = binder.BindQuery(*statement.select);
+  const uint64_t rows = RunQuery(*root, sink);
+  sink.OnCommandComplete(fmt::format("SELECT {}", rows));
+}
+
+void Session::ExecuteInsert(const ast::Insert& statement, ResultSink& sink) {
+  planner::Binder binder(database_.Catalog().Snapshot());
+  planner::InsertPlan plan = binder.BindInsert(statement);
+  executor::BatchContext context;
+  context.store = &database_.Store();
+  context.snapshot = database_.Store().GetSnapshot();
+  context.cancel_requested = &cancel_requested_;
+  context.memory_limit_bytes = database_.Options().query_memory_limit_bytes;
+  // Compute the rows first: an INSERT ... SELECT from its own table must not see its own rows.
+  auto source = executor::BuildBatchOperator(*plan.source, context);
+  std::vector<Chunk> chunks;
+  size_t bytes = 0;
+  Chunk chunk;
+  while (source->Next(chunk)) {
+    bytes += chunk.MemoryUsage();
+    context.CheckMemory(bytes);
+    chunks.push_back(std::move(chunk));
+  }
+  std::lock_guard lock(database_.TableWriteMutex(plan.table.table_id));
+  // The table may have been dropped while the rows were computed.
+  if (database_.Catalog().Snapshot()->FindRelation(plan.table.table_id) == nullptr) {
+    throw Error::UndefinedTable(plan.table.name);
+  }
+  executor::TableWriter writer(database_.Store(), plan.table);
+  for (const Chunk& rows : chunks) {
+    writer.Insert(rows);
+    context.CheckCancelled();
+  }
+  const uint64_t count = writer.Commit();
+  if (transaction_state_ == TransactionState::kInBlock) {
+    wrote_in_block_ = true;
+  }
+  sink.OnCommandComplete(fmt::format("INSERT 0 {}", count));
+}
+
+void Session::ExecuteCreateTable(const ast::CreateTable& statement, ResultSink& sink) {
+  if (statement.as_select) {
+    ThrowNotSupported("CREATE TABLE AS", statement.position);
+  }
+  if (!statement.with.empty() || statement.format) {
+    ThrowNotSupported("CREATE TABLE with a connector", statement.position);
+  }
+  if (statement.watermark) {
+    ThrowNotSupported("WATERMARK", statement.watermark->position);
+  }
+  if (!statement.schema.empty() && statement.schema != "public") {
+    throw Error(SqlState::kInvalidSchemaName,
+                fmt::format("schema \"{}\" does not exist", statement.schema))
+        .WithPosition(statement.name_position);
+  }
+  catalog::Relation relation;
+  relation.kind = catalog::RelationKind::kTable;
+  relation.name = statement.name;
+  relation.append_only = statement.append_only;
+  relation.definition = statement.text;
+  std::vector<std::string> primary_key = statement.primary_key;
+  bool column_primary_key = false;
+  for (const ast::ColumnDefinition& definition : statement.columns) {
+    if (relation.FindColumn(definition.name)) {
+      throw Error(SqlState::kDuplicateColumn,
+                  fmt::format("column \"{}\" specified more than once", definition.name))
+          .WithPosition(definition.position);
+    }
+    if (definition.default_value) {
+      ThrowNotSupported("DEFAULT", definition.default_value->position);
+    }
+    relation.columns.push_back(
+        {definition.name, planner::ResolveType(definition.type), definition.not_null});
+    if (definition.primary_key) {
+      if (column_primary_key || !statement.primary_key.empty()) {
+        throw Error(SqlState::kInvalidTableDefinition,
+                    fmt::format("multiple primary keys for table \"{}\" are not allowed",
+                                statement.name))
+            .WithPosition(definition.position);
+      }
+      column_primary_key = true;
+      primary_key.push_back(definition.name);
+    }
+  }
+  for (const std::string& name : primary_key) {
+    auto index = relation.FindColumn(name);
+    if (!index) {
+      throw Error(SqlState::kUndefinedColumn,
+                  fmt::format("column \"{}\" named in key does not exist", name))
+          .WithPosition(statement.position);
+    }
+    if (std::find(relation.primary_key.begin(), relation.primary_key.end(), *index) !=
+        relation.primary_key.end()) {
+      throw Error(SqlState::kDuplicateColumn,
+                  fmt::format("column \"{}\" appears twice in primary key constraint", name))
+          .WithPosition(statement.position);
+    }
+    relation.primary_key.push_back(static_cast<uint32_t>(*index));
+    relation.columns[*index].not_null = true;
+  }
+
+  std::lock_guard lock(database_.DdlMutex());
+  if (database_.Catalog().Snapshot()->FindRelation(statement.name) != nullptr) {
+    Error exists(SqlState::kDuplicateTable,
+                 fmt::format("relation \"{}\" already exists", statement.name));
+    if (statement.if_not_exists) {
+      sink.OnNotice(std::move(exists)
+                        .WithSeverity(Severity::kNotice)
+                        .WithDetail("")
+                        .WithPosition(0));
+      sink.OnCommandComplete("CREATE TABLE");
+      return;
+    }
+    throw std::move(exists).WithPosition(statement.name_position);
+  }
+  storage::WriteBatch batch;
+  relation.id = database_.AllocateObjectId(batch);
+  Database::PutRelation(relation, batch);
+  database_.Store().Write(batch).ThrowIfError();
+  database_.Catalog().Put(std::make_shared<const catalog::Relation>(std::move(relation)));
+  sink.OnCommandComplete("CREATE TABLE");
+}
+
+void Session::ExecuteDrop(const ast::Drop& statement, ResultSink& sink) {
+  if (statement.object != ast::ObjectKind::kTable) {
+    ThrowNotSupported(fmt::format("DROP {}", ObjectKindName(statement.object)),
+                      statement.position);
+  }
+  std::lock_guard lock(database_.DdlMutex());
+  auto snapshot = database_.Catalog().Snapshot();
+  // Check every name first, so that a failing DROP of several tables drops none.
+  std::vector<std::shared_ptr<const catalog::Relation>> relations;
+  for (size_t i = 0; i < statement.names.size(); ++i) {
+    auto relation = snapshot->FindRelation(statement.names[i]);
+    if (relation == nullptr || relation->kind != catalog::RelationKind::kTable) {
+      Error missing(SqlState::kUndefinedTable,
+                    fmt::format("table \"{}\" does not exist", statement.names[i]));
+      if (statement.if_exists) {
+        sink.OnNotice(Error(SqlState::kSuccessfulCompletion,
+                            fmt::format("table \"{}\" does not exist, skipping", statement.names[i]))
+                          .WithSeverity(Severity::kNotice));
+        continue;
+      }
+      const int32_t position =
+          i < statement.name_positions.size() ? statement.name_positions[i] : statement.position;
+      throw std::move(missing).WithPosition(position);
+    }
+    relations.push_back(std::move(relation));
+  }
+  storage::WriteBatch batch;
+  for (const auto& relation : relations) {
+    Database::DropRelation(*relation, batch);
+  }
+  // Wait for writers of these tables to finish before their rows go.
+  std::vector<std::unique_lock<std::mutex>> writer_locks;
+  for (const auto& relation : relations) {
+    writer_locks.emplace_back(database_.TableWriteMutex(relation->id));
+  }
+  database_.Store().Write(batch).ThrowIfError();
+  for (const auto& relation : relations) {
+    database_.Catalog().Remove(relation->id);
+  }
+  sink.OnCommandComplete("DROP TABLE");
+}
+
+void Session::SendTextRows(std::string_view column, const std::vector<std::string>& rows,
+                           ResultSink& sink) {
+  sink.OnColumns({{std::string(column), DataType::Text(), 0, 0}});
+  Chunk chunk({DataType::Text()});
+  for (const std::string& row : rows) {
+    chunk.MutableColumn(0).AppendString(row);
+  }
+  chunk.SetNumRows(rows.size());
+  if (chunk.NumRows() > 0) {
+    sink.OnChunk(chunk);
+  }
+}
+
+void Session::ExecuteShow(const ast::Show& statement, ResultSink& sink) {
+  if (statement.object) {
+    if (*statement.object != ast::ObjectKind::kTable) {
+      // Sources, views and sinks do not exist yet, so their lists are empty.
+      SendTextRows("Name", {}, sink);
+      sink.OnCommandComplete("SHOW");
+      return;
+    }
+    std::vector<std::string> names;
+    for (const auto& relation : database_.Catalog().Snapshot()->Relations()) {
+      if (relation->kind == catalog::RelationKind::kTable) {
+        names.push_back(relation->name);
+      }
+    }
+    std::sort(names.begin(), names.end());
+    SendTextRows("Name", names, sink);
+    sink.OnCommandComplete("SHOW");
+    return;
+  }
+  std::string name = statement.variable;
+  if (name == "time zone") {
+    name = "timezone";
+  }
+  if (name == "transaction isolation level") {
+    name = "transaction_isolation";
+  }
+  if (name == "all") {
+    sink.OnColumns({{"name", DataType::Text(), 0, 0},
+                    {"setting", DataType::Text(), 0, 0},
+                    {"description", DataType::Text(), 0, 0}});
+    Chunk chunk({DataType::Text(), DataType::Text(), DataType::Text()});
+    for (const Setting& setting : kSettings) {
+      auto it = variables_.find(std::string(setting.name));
+      chunk.AppendRow({Value::Text(std::string(setting.name)),
+                       Value::Text(it != variables_.end() ? it->second
+                                                          : std::string(setting.default_value)),
+                       Value::Text("")});
+    }
+    sink.OnChunk(chunk);
+    sink.OnCommandComplete("SHOW");
+    return;
+  }
+  const Setting* setting = FindSetting(name);
+  if (setting == nullptr) {
+    throw Error(SqlState::kUndefinedObject,
+                fmt::format("unrecognized configuration parameter \"{}\"", statement.variable))
+        .WithPosition(statement.position);
+  }
+  auto it = variables_.find(name);
+  SendTextRows(ReportedName(name) == name ? name : std::string(ReportedName(name)),
+               {it != variables_.end() ? it->second : std::string(setting->default_value)}, sink);
+  sink.OnCommandComplete("SHOW");
+}
+
+void Session::ExecuteSet(const ast::Set& statement, ResultSink& sink) {
+  std::string name = statement.variable;
+  if (name == "time zone") {
+    name = "timezone";
+  }
+  if (name == "session characteristics") {
+    sink.OnCommandComplete("SET");
+    return;
+  }
+  if (name == "all" && statement.reset) {
+    variables_.clear();
+    variables_["application_name"] = "";
+    sink.OnCommandComplete("RESET");
+    return;
+  }
+  const Setting* setting = FindSetting(name);
+  if (setting == nullptr) {
+    throw Error(SqlState::kUndefinedObject,
+                fmt::format("unrecognized configuration parameter \"{}\"", statement.variable))
+        .WithPosition(statement.position);
+  }
+  std::string value;
+  if (statement.reset || statement.values.empty()) {
+    value = std::string(setting->default_value);
+  } else {
+    for (size_t i = 0; i < statement.values.size(); ++i) {
+      value += (i > 0 ? ", " : "") + statement.values[i];
+    }
+  }
+  if (name == "client_encoding" || name == "server_encoding") {
+    std::string upper = value;
+    std::transform(upper.begin(), upper.end(), upper.begin(), ::toupper);
+    if (upper != "UTF8" && upper != "UTF-8" && upper != "UNICODE") {
+      throw Error(SqlState::kFeatureNotSupported,
+                  fmt::format("conversion between {} and UTF8 is not supported", value));
+    }
+    value = "UTF8";
+  }
+  variables_[name] = value;
+  if (setting->reported) {
+    sink.OnParameterStatus(ReportedName(name), value);
+  }
+  sink.OnCommandComplete(statement.reset ? "RESET" : "SET");
+}
+
+void Session::ExecuteTransaction(const ast::Transaction& statement, ResultSink& sink) {
+  switch (statement.type) {
+    case ast::Transaction::Type::kBegin:
+      if (transaction_state_ != TransactionState::kIdle) {
+        sink.OnNotice(Error(SqlState::kActiveSqlTransaction,
+                            "there is already a transaction in progress")
+                          .WithSeverity(Severity::kWarning));
+      }
+      transaction_state_ = TransactionState::kInBlock;
+      wrote_in_block_ = false;
+      sink.OnCommandComplete("BEGIN");
+      return;
+    case ast::Transaction::Type::kCommit:
+    case ast::Transaction::Type::kRollback: {
+      const bool commit = statement.type == ast::Transaction::Type::kCommit;
+      if (transaction_state_ == TransactionState::kIdle) {
+        sink.OnNotice(Error(SqlState::kNoActiveSqlTransaction,
+                            "there is no transaction in progress")
+                          .WithSeverity(Severity::kWarning));
+      } else if (!commit && wrote_in_block_) {
+        // Statements commit one by one; say so rather than pretend the writes were undone.
+        sink.OnNotice(Error(SqlState::kWarning,
+                            "writes made in this transaction block were already committed")
+                          .WithSeverity(Severity::kWarning));
+      }
+      const bool failed = transaction_state_ == TransactionState::kFailed;
+      transaction_state_ = TransactionState::kIdle;
+      sink.OnCommandComplete(commit && !failed ? "COMMIT" : "ROLLBACK");
+      return;
+    }
+  }
+}
+
+}  // namespace freshet::engine

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/column.h"
+#include "common/error.h"
+#include "engine/database.h"
+#include "parser/ast.h"
+#include "planner/plan/batch_plan.h"
+
+namespace freshet::engine {
+
+/// Receives the results of the statements a Session runs, in protocol order per statement: OnColumns, OnChunk
+/// calls, OnCommandComplete. Implemented by the server's pgwire adapter and by tests.
+class ResultSink {
+ public:
+  virtual ~ResultSink() = default;
+  /// The columns of a statement that returns rows.
+  virtual void OnColumns(const std::vector<plan::OutputColumn>& columns) = 0;
+  /// Rows of the current statement.
+  virtual void OnChunk(const Chunk& chunk) = 0;
+  /// The statement finished with command tag `tag` ("SELECT 3", "INSERT 0 3", "CREATE TABLE").
+  virtual void OnCommandComplete(std::string_view tag) = 0;
+  /// The query string held no statement.
+  virtual void OnEmptyQuery() = 0;
+  /// A NOTICE or WARNING for the client.
+  virtual void OnNotice(const Error& notice) = 0;
+  /// A reported run-time parameter changed (e.g. by SET application_name).
+  virtual void OnParameterStatus(std::string_view name, std::string_view value) = 0;
+};
+
+/// The transaction state of a session, as ReadyForQuery reports it.
+enum class TransactionState : uint8_t { kIdle, kInBlock, kFailed };
+
+/// Who is connecting, from the startup message.
+struct SessionInfo {
+  std::string user = "freshet";
+  std::string database = "dev";
+  std::string application_name;
+};
+
+/// One client's session: parses, binds, plans and runs its statements against the Database. Used by one thread
+/// at a time, except Cancel(), which any thread may call.
+class Session {
+ public:
+  Session(Database& database, SessionInfo info);
+
+  /// Runs every statement in `sql`, sending results to `sink`. Throws Error for the first statement that
+  /// fails; earlier statements keep their effects.
+  void Execute(std::string_view sql, ResultSink& sink);
+  /// Makes the running statement, if any, fail with 57014 at its next check.
+  void Cancel();
+  TransactionState GetTransactionState() const { return transaction_state_; }
+  /// The ParameterStatus values sent to the client after authentication.
+  std::vector<std::pair<std::string, std::string>> ReportedParameters() const;
+
+ private:
+  void ExecuteStatement(const ast::Statement& statement, ResultSink& sink);
+  void ExecuteSelect(const ast::SelectStatement& statement, ResultSink& sink);
+  void ExecuteInsert(const ast::Insert& statement, ResultSink& sink);
+  void ExecuteCreateTable(const ast::CreateTable& statement, ResultSink& sink);
+  void ExecuteDrop(const ast::Drop& statement, ResultSink& sink);
+  void ExecuteShow(const ast::Show& statement, ResultSink& sink);
+  void ExecuteSet(const ast::Set& statement, ResultSink& sink);
+  void ExecuteTransaction(const ast::Transaction& statement, ResultSink& sink);
+  /// Runs a batch plan and streams its rows to `sink`; returns the row count.
+  uint64_t RunQuery(const plan::BatchNode& root, ResultSink& sink);
+  /// Sends a one-column text result.
+  void SendTextRows(std::string_view column, const std::vector<std::string>& rows,
+                    ResultSink& sink);
+
+  Database& database_;
+  SessionInfo info_;
+  std::atomic<bool> cancel_requested_{false};
+  TransactionState transaction_state_ = TransactionState::kIdle;
+  bool wrote_in_block_ = false;
+  /// Session variables set with SET, by lower-case name.
+  std::map<std::string, std::string> variables_;
+};
+
+}  // namespace freshet::engine

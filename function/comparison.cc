@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <cmath>
+#include <string_view>
+
+#include "function/internal/kernel_loops.h"
+#include "function/scalar_function.h"
+
+namespace freshet::function {
+namespace {
+
+using internal::BinaryFixed;
+using internal::BinaryStringToFixed;
+
+// Three-way comparisons with Postgres semantics: NaN equals NaN and sorts above every other float; intervals
+// compare by their length with a month of 30 days.
+template <typename T>
+int Compare(T a, T b) {
+  if constexpr (std::is_floating_point_v<T>) {
+    if (std::isnan(a)) {
+      return std::isnan(b) ? 0 : 1;
+    }
+    if (std::isnan(b)) {
+      return -1;
+    }
+  }
+  return a < b ? -1 : (b < a ? 1 : 0);
+}
+
+__int128 IntervalLength(const Interval& value) {
+  constexpr __int128 kMicrosPerDay = 86'400'000'000LL;
+  return (static_cast<__int128>(value.months) * 30 + value.days) * kMicrosPerDay + value.micros;
+}
+
+template <>
+int Compare<Interval>(Interval a, Interval b) {
+  return Compare(IntervalLength(a), IntervalLength(b));
+}
+
+int CompareStrings(std::string_view a, std::string_view b) {
+  const int result = a.compare(b);
+  return result < 0 ? -1 : (result > 0 ? 1 : 0);
+}
+
+enum class Comparison : uint8_t { kEqual, kNotEqual, kLess, kLessEqual, kGreater, kGreaterEqual };
+
+template <Comparison C>
+constexpr uint8_t Holds(int order) {
+  switch (C) {
+    case Comparison::kEqual:
+      return order == 0;
+    case Comparison::kNotEqual:
+      return order != 0;
+    case Comparison::kLess:
+      return order < 0;
+    case Comparison::kLessEqual:
+      return order <= 0;
+    case Comparison::kGreater:
+      return order > 0;
+    case Comparison::kGreaterEqual:
+      return order >= 0;
+  }
+  return 0;
+}
+
+template <typename T, Comparison C>
+void CompareFixed(std::span<const Column* const> arguments, size_t rows, Column& out) {
+  BinaryFixed<T, uint8_t>(arguments, rows, out, [](T a, T b) { return Holds<C>(Compare(a, b)); });
+}
+
+template <Comparison C>
+void CompareString(std::span<const Column* const> arguments, size_t rows, Column& out) {
+  BinaryStringToFixed<uint8_t>(arguments, rows, out, [](std::string_view a, std::string_view b) {
+    return Holds<C>(CompareStrings(a, b));
+  });
+}
+
+template <typename T>
+void RegisterFixed(std::vector<ScalarFunction>& functions, TypeId type) {
+  const DataType boolean = DataType::Boolean();
+  functions.push_back({"=", {type, type}, boolean, CompareFixed<T, Comparison::kEqual>});
+  functions.push_back({"<>", {type, type}, boolean, CompareFixed<T, Comparison::kNotEqual>});
+  functions.push_back({"<", {type, type}, boolean, CompareFixed<T, Comparison::kLess>});
+  functions.push_back({"<=", {type, type}, boolean, CompareFixed<T, Comparison::kLessEqual>});
+  functions.push_back({">", {type, type}, boolean, CompareFixed<T, Comparison::kGreater>});
+  functions.push_back({">=", {type, type}, boolean, CompareFixed<T, Comparison::kGreaterEqual>});
+}
+
+void RegisterString(std::vector<ScalarFunction>& functions, TypeId type) {
+  const DataType boolean = DataType::Boolean();
+  functions.push_back({"=", {type, type}, boolean, CompareString<Comparison::kEqual>});
+  functions.push_back({"<>", {type, type}, boolean, CompareString<Comparison::kNotEqual>});
+  functions.push_back({"<", {type, type}, boolean, CompareString<Comparison::kLess>});
+  functions.push_back({"<=", {type, type}, boolean, CompareString<Comparison::kLessEqual>});
+  functions.push_back({">", {type, type}, boolean, CompareString<Comparison::kGreater>});
+  functions.push_back({">=", {type, type}, boolean, CompareString<Comparison::kGreaterEqual>});
+}
+
+}  // namespace
+
+void RegisterComparison(std::vector<ScalarFunction>& functions) {
+  RegisterFixed<uint8_t>(functions, TypeId::kBoolean);
+  RegisterFixed<int16_t>(functions, TypeId::kSmallint);
+  RegisterFixed<int32_t>(functions, TypeId::kInteger);
+  RegisterFixed<int64_t>(functions, TypeId::kBigint);
+  RegisterFixed<float>(functions, TypeId::kReal);
+  RegisterFixed<double>(functions, TypeId::kDouble);
+  RegisterFixed<__int128>(functions, TypeId::kNumeric);
+  RegisterFixed<int32_t>(functions, TypeId::kDate);
+  RegisterFixed<int64_t>(functions, TypeId::kTime);
+  RegisterFixed<int64_t>(functions, TypeId::kTimestamp);
+  RegisterFixed<int64_t>(functions, TypeId::kTimestamptz);
+  RegisterFixed<Interval>(functions, TypeId::kInterval);
+  RegisterString(functions, TypeId::kText);
+  RegisterString(functions, TypeId::kBytea);
+}
+
+}  // namespace freshet::function

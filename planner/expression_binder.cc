@@ -1,0 +1,577 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "planner/expression_binder.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <limits>
+
+#include "common/error.h"
+#include "common/text_format.h"
+#include "planner/binder.h"
+
+namespace freshet::planner::internal {
+namespace {
+
+using function::CastContext;
+using plan::Expression;
+using plan::ExpressionKind;
+using plan::ExpressionPtr;
+
+// The category of a type, as Postgres's typcategory groups them for overload resolution.
+enum class Category : uint8_t { kBoolean, kNumeric, kString, kDateTime, kTimespan, kOther, kUnknown };
+
+Category CategoryOf(TypeId type) {
+  switch (type) {
+    case TypeId::kBoolean:
+      return Category::kBoolean;
+    case TypeId::kSmallint:
+    case TypeId::kInteger:
+    case TypeId::kBigint:
+    case TypeId::kReal:
+    case TypeId::kDouble:
+    case TypeId::kNumeric:
+      return Category::kNumeric;
+    case TypeId::kVarchar:
+    case TypeId::kText:
+      return Category::kString;
+    case TypeId::kDate:
+    case TypeId::kTime:
+    case TypeId::kTimestamp:
+    case TypeId::kTimestamptz:
+      return Category::kDateTime;
+    case TypeId::kInterval:
+      return Category::kTimespan;
+    case TypeId::kUnknown:
+      return Category::kUnknown;
+    default:
+      return Category::kOther;
+  }
+}
+
+// VARCHAR is binary-compatible with TEXT, so functions declared on TEXT take it as an exact match.
+TypeId MatchingType(TypeId type) {
+  return type == TypeId::kVarchar ? TypeId::kText : type;
+}
+
+std::string ArgumentTypeList(const std::vector<ExpressionPtr>& arguments) {
+  std::string text;
+  for (size_t i = 0; i < arguments.size(); ++i) {
+    text += (i > 0 ? ", " : "") + arguments[i]->type.Name();
+  }
+  return text;
+}
+
+bool IsUnknownConstant(const Expression& expression) {
+  return expression.type.id == TypeId::kUnknown;
+}
+
+Value ParseLiteralAs(const Value& value, const DataType& target, int32_t position) {
+  if (value.IsNull()) {
+    return Value::Null(target);
+  }
+  try {
+    return Value::FromText(value.GetString(), target);
+  } catch (Error& error) {
+    throw std::move(error).WithPosition(position);
+  }
+}
+
+}  // namespace
+
+ExpressionPtr Coerce(ExpressionPtr expression, const DataType& target, CastContext context,
+                     int32_t position) {
+  if (expression->type == target) {
+    return expression;
+  }
+  if (expression->kind == ExpressionKind::kConstant && IsUnknownConstant(*expression)) {
+    return Expression::Constant(ParseLiteralAs(expression->constant, target, position));
+  }
+  if (expression->kind == ExpressionKind::kConstant && expression->constant.IsNull()) {
+    return Expression::Constant(Value::Null(target));
+  }
+  if (!function::CanCast(expression->type.id, target.id, context)) {
+    if (context == CastContext::kExplicit) {
+      throw Error(SqlState::kCannotCoerce, fmt::format("cannot cast type {} to {}",
+                                                       expression->type.Name(), target.Name()))
+          .WithPosition(position);
+    }
+    throw Error(SqlState::kDatatypeMismatch,
+                fmt::format("cannot convert type {} to {}", expression->type.Name(), target.Name()))
+        .WithPosition(position);
+  }
+  // VARCHAR to TEXT needs no work; everything else is a run-time cast.
+  if (expression->type.IsString() && target.id == TypeId::kText) {
+    expression->type = target;
+    return expression;
+  }
+  return Expression::Cast(std::move(expression), target, context);
+}
+
+DataType CommonType(const std::vector<DataType>& types, std::string_view context,
+                    int32_t position) {
+  std::optional<DataType> result;
+  for (const DataType& type : types) {
+    if (type.id == TypeId::kUnknown) {
+      continue;
+    }
+    if (!result) {
+      result = type;
+      continue;
+    }
+    if (*result == type) {
+      continue;
+    }
+    if (CategoryOf(result->id) != CategoryOf(type.id)) {
+      throw Error(SqlState::kDatatypeMismatch, fmt::format("{} types {} and {} cannot be matched",
+                                                           context, result->Name(), type.Name()))
+          .WithPosition(position);
+    }
+    if (CategoryOf(type.id) == CategoryOf(TypeId::kInteger)) {
+      if (function::NumericRank(type.id) > function::NumericRank(result->id)) {
+        result = type;
+      }
+    } else if (function::CanCast(result->id, type.id, CastContext::kImplicit) &&
+               !function::CanCast(type.id, result->id, CastContext::kImplicit)) {
+      result = type;
+    } else if (result->IsString() && type.IsString()) {
+      result = DataType::Text();
+    }
+  }
+  return result.value_or(DataType::Text());
+}
+
+ExpressionPtr ResolveCall(std::string_view name, std::vector<ExpressionPtr> arguments,
+                          bool is_operator, int32_t position) {
+  const auto overloads = function::FunctionRegistry::Builtins().Overloads(name, arguments.size());
+  // Untyped literals take the type of a typed argument beside them, as Postgres assumes for operators.
+  std::optional<TypeId> known_type;
+  for (const ExpressionPtr& argument : arguments) {
+    if (!IsUnknownConstant(*argument)) {
+      known_type = MatchingType(argument->type.id);
+      break;
+    }
+  }
+  const function::ScalarFunction* best = nullptr;
+  int best_score = -1;
+  bool ambiguous = false;
+  for (const function::ScalarFunction* candidate : overloads) {
+    int score = 0;
+    bool viable = true;
+    for (size_t i = 0; i < arguments.size() && viable; ++i) {
+      const TypeId have = MatchingType(arguments[i]->type.id);
+      const TypeId want = candidate->arguments[i];
+      if (have == want) {
+        score += 4;
+      } else if (have == TypeId::kUnknown) {
+        // Prefer reading the literal as the other argument's type, then as text.
+        score += known_type == want ? 3 : (want == TypeId::kText ? 1 : 0);
+      } else if (function::CanCast(have, want, CastContext::kImplicit)) {
+        // Prefer the nearest promotion: integer + bigint is bigint, not double precision.
+        score += 2 - (function::NumericRank(want) > 0 ? function::NumericRank(want) : 0) / 8;
+      } else {
+        viable = false;
+      }
+    }
+    if (!viable) {
+      continue;
+    }
+    // Among promotions, the lowest-ranked numeric target wins.
+    int tie_break = 0;
+    for (TypeId want : candidate->arguments) {
+      tie_break -= function::NumericRank(want) > 0 ? function::NumericRank(want) : 0;
+    }
+    const int total = score * 100 + tie_break;
+    if (total > best_score) {
+      best = candidate;
+      best_score = total;
+      ambiguous = false;
+    } else if (total == best_score) {
+      ambiguous = true;
+    }
+  }
+  if (best == nullptr || ambiguous) {
+    if (is_operator) {
+      const std::string signature =
+          arguments.size() == 1
+              ? fmt::format("{} {}", name, arguments[0]->type.Name())
+              : fmt::format("{} {} {}", arguments[0]->type.Name(), name, arguments[1]->type.Name());
+      throw Error(SqlState::kUndefinedFunction,
+                  fmt::format("operator {}: {}", ambiguous ? "is not unique" : "does not exist",
+                              signature))
+          .WithHint(ambiguous ? "Could not choose a best candidate operator. You might need to add "
+                                "explicit type casts."
+                              : "No operator matches the given name and argument types. You might "
+                                "need to add explicit type casts.")
+          .WithPosition(position);
+    }
+    throw Error(SqlState::kUndefinedFunction,
+                fmt::format("function {}({}) {}", name, ArgumentTypeList(arguments),
+                            ambiguous ? "is not unique" : "does not exist"))
+        .WithHint(ambiguous ? "Could not choose a best candidate function. You might need to add "
+                              "explicit type casts."
+                            : "No function matches the given name and argument types. You might "
+                              "need to add explicit type casts.")
+        .WithPosition(position);
+  }
+  for (size_t i = 0; i < arguments.size(); ++i) {
+    const TypeId want = best->arguments[i];
+    DataType target(want);
+    if (MatchingType(arguments[i]->type.id) == want) {
+      continue;
+    }
+    arguments[i] = Coerce(std::move(arguments[i]), target, CastContext::kImplicit, position);
+  }
+  return Expression::Call(*best, std::move(arguments));
+}
+
+ExpressionPtr ExpressionBinder::BindCondition(const ast::Expression& expression,
+                                              std::string_view clause) {
+  return BindBoolean(expression, clause);
+}
+
+ExpressionPtr ExpressionBinder::BindBoolean(const ast::Expression& expression,
+                                            std::string_view context) {
+  ExpressionPtr bound = Bind(expression);
+  if (bound->type.id == TypeId::kBoolean) {
+    return bound;
+  }
+  if (IsUnknownConstant(*bound)) {
+    return Coerce(std::move(bound), DataType::Boolean(), CastContext::kImplicit,
+                  expression.position);
+  }
+  throw Error(SqlState::kDatatypeMismatch,
+              fmt::format("argument of {} must be type boolean, not type {}", context,
+                          bound->type.Name()))
+      .WithPosition(expression.position);
+}
+
+ExpressionPtr ExpressionBinder::Bind(const ast::Expression& expression) {
+  switch (expression.kind) {
+    case ast::ExpressionKind::kLiteral:
+      return BindLiteral(static_cast<const ast::Literal&>(expression));
+    case ast::ExpressionKind::kColumnRef:
+      return BindColumnRef(static_cast<const ast::ColumnRef&>(expression));
+    case ast::ExpressionKind::kUnary:
+      return BindUnary(static_cast<const ast::Unary&>(expression));
+    case ast::ExpressionKind::kBinary:
+      return BindBinary(static_cast<const ast::Binary&>(expression));
+    case ast::ExpressionKind::kFunctionCall:
+      return BindFunctionCall(static_cast<const ast::FunctionCall&>(expression));
+    case ast::ExpressionKind::kCast: {
+      const auto& cast = static_cast<const ast::Cast&>(expression);
+      return Coerce(Bind(*cast.operand), ResolveType(cast.type), CastContext::kExplicit,
+                    cast.position);
+    }
+    case ast::ExpressionKind::kIsNull: {
+      const auto& is_null = static_cast<const ast::IsNull&>(expression);
+      std::vector<ExpressionPtr> children;
+      children.push_back(Bind(*is_null.operand));
+      return Expression::Make(ExpressionKind::kIsNull, DataType::Boolean(), std::move(children),
+                              is_null.negated);
+    }
+    case ast::ExpressionKind::kIsBoolean: {
+      const auto& test = static_cast<const ast::IsBoolean&>(expression);
+      std::vector<ExpressionPtr> children;
+      if (test.test == ast::IsBoolean::Test::kUnknown) {
+        children.push_back(BindBoolean(*test.operand, "IS UNKNOWN"));
+        return Expression::Make(ExpressionKind::kIsNull, DataType::Boolean(), std::move(children),
+                                test.negated);
+      }
+      const bool is_true = test.test == ast::IsBoolean::Test::kTrue;
+      children.push_back(BindBoolean(*test.operand, is_true ? "IS TRUE" : "IS FALSE"));
+      return Expression::Make(is_true ? ExpressionKind::kIsTrue : ExpressionKind::kIsFalse,
+                              DataType::Boolean(), std::move(children), test.negated);
+    }
+    case ast::ExpressionKind::kBetween:
+      return BindBetween(static_cast<const ast::Between&>(expression));
+    case ast::ExpressionKind::kInList:
+      return BindInList(static_cast<const ast::InList&>(expression));
+    case ast::ExpressionKind::kCase:
+      return BindCase(static_cast<const ast::Case&>(expression));
+    case ast::ExpressionKind::kStar:
+      throw Error(SqlState::kSyntaxError, "\"*\" is not allowed here")
+          .WithPosition(expression.position);
+    case ast::ExpressionKind::kParameter:
+      throw Error(SqlState::kUndefinedParameter,
+                  fmt::format("there is no parameter ${}",
+                              static_cast<const ast::Parameter&>(expression).index))
+          .WithPosition(expression.position);
+    case ast::ExpressionKind::kLike:
+    case ast::ExpressionKind::kSubquery:
+    case ast::ExpressionKind::kArray:
+    case ast::ExpressionKind::kSubscript:
+      break;
+  }
+  throw Error(SqlState::kFeatureNotSupported, "this kind of expression is not supported yet")
+      .WithPosition(expression.position);
+}
+
+ExpressionPtr ExpressionBinder::BindLiteral(const ast::Literal& literal) {
+  switch (literal.type) {
+    case ast::Literal::Type::kNull:
+      return Expression::Constant(Value::Null(DataType(TypeId::kUnknown)));
+    case ast::Literal::Type::kBoolean:
+      return Expression::Constant(Value::Boolean(literal.boolean));
+    case ast::Literal::Type::kInteger: {
+      int64_t value = 0;
+      auto [end, error] =
+          std::from_chars(literal.text.data(), literal.text.data() + literal.text.size(), value);
+      if (error == std::errc() && end == literal.text.data() + literal.text.size()) {
+        if (value >= std::numeric_limits<int32_t>::min() &&
+            value <= std::numeric_limits<int32_t>::max()) {
+          return Expression::Constant(Value::Integer(static_cast<int32_t>(value)));
+        }
+        return Expression::Constant(Value::Bigint(value));
+      }
+      [[fallthrough]];
+    }
+    case ast::Literal::Type::kDecimal: {
+      // Postgres reads such literals as NUMERIC; its scale is the number of written decimals.
+      const size_t point = literal.text.find('.');
+      const bool has_exponent = literal.text.find_first_of("eE") != std::string::npos;
+      if (has_exponent) {
+        return Expression::Constant(
+            Value::Double(ParseDouble(literal.text, TypeId::kDouble)));
+      }
+      const int32_t scale =
+          point == std::string::npos ? 0 : static_cast<int32_t>(literal.text.size() - point - 1);
+      const DataType type = DataType::Numeric(38, scale);
+      try {
+        return Expression::Constant(Value::Numeric(type, ParseNumeric(literal.text, 38, scale)));
+      } catch (Error& error) {
+        throw std::move(error).WithPosition(literal.position);
+      }
+    }
+    case ast::Literal::Type::kString:
+      return Expression::Constant(Value::String(DataType(TypeId::kUnknown), literal.text));
+    case ast::Literal::Type::kTyped:
+      return Expression::Constant(ParseLiteralAs(
+          Value::String(DataType(TypeId::kUnknown), literal.text), ResolveType(literal.typed),
+          literal.position));
+    case ast::Literal::Type::kInterval: {
+      std::string text = literal.text;
+      // `INTERVAL '5' SECOND`: a bare number takes the unit of the qualifier.
+      if (!literal.interval_unit.empty() &&
+          text.find_first_not_of("0123456789.+- ") == std::string::npos) {
+        const size_t space = literal.interval_unit.find(' ');
+        text += " " + literal.interval_unit.substr(0, space);
+      }
+      return Expression::Constant(ParseLiteralAs(Value::String(DataType(TypeId::kUnknown), text),
+                                                 DataType(TypeId::kInterval), literal.position));
+    }
+  }
+  throw Error::Internal("unknown literal type");
+}
+
+ExpressionPtr ExpressionBinder::BindColumnRef(const ast::ColumnRef& column) {
+  const std::string& name = column.names.back();
+  const std::string qualifier = column.names.size() >= 2 ? column.names[column.names.size() - 2] : "";
+  std::optional<uint32_t> found;
+  bool qualifier_known = qualifier.empty();
+  for (uint32_t i = 0; i < scope_.columns.size(); ++i) {
+    const ScopeColumn& candidate = scope_.columns[i];
+    if (!qualifier.empty()) {
+      if (candidate.relation != qualifier) {
+        continue;
+      }
+      qualifier_known = true;
+    }
+    if (candidate.name != name) {
+      continue;
+    }
+    if (found) {
+      throw Error(SqlState::kAmbiguousColumn,
+                  fmt::format("column reference \"{}\" is ambiguous", name))
+          .WithPosition(column.position);
+    }
+    found = i;
+  }
+  if (!qualifier_known) {
+    throw Error(SqlState::kUndefinedTable,
+                fmt::format("missing FROM-clause entry for table \"{}\"", qualifier))
+        .WithPosition(column.position);
+  }
+  if (!found) {
+    const std::string shown = qualifier.empty() ? name : qualifier + "." + name;
+    throw Error::UndefinedColumn(shown).WithPosition(column.position);
+  }
+  return Expression::Column(*found, scope_.columns[*found].type);
+}
+
+ExpressionPtr ExpressionBinder::BindUnary(const ast::Unary& unary) {
+  if (unary.op == "not") {
+    std::vector<ExpressionPtr> children;
+    children.push_back(BindBoolean(*unary.operand, "NOT"));
+    return Expression::Make(ExpressionKind::kNot, DataType::Boolean(), std::move(children));
+  }
+  // Fold a minus into a numeric literal so that -2147483648 is an integer, as Postgres reads it.
+  if (unary.op == "-" && unary.operand->kind == ast::ExpressionKind::kLiteral) {
+    const auto& literal = static_cast<const ast::Literal&>(*unary.operand);
+    if (literal.type == ast::Literal::Type::kInteger ||
+        literal.type == ast::Literal::Type::kDecimal) {
+      ast::Literal negative;
+      negative.type = literal.type;
+      negative.text = "-" + literal.text;
+      negative.position = unary.position;
+      return BindLiteral(negative);
+    }
+  }
+  std::vector<ExpressionPtr> arguments;
+  arguments.push_back(Bind(*unary.operand));
+  return ResolveCall(unary.op, std::move(arguments), true, unary.position);
+}
+
+ExpressionPtr ExpressionBinder::BindBinary(const ast::Binary& binary) {
+  if (binary.op == "and" || binary.op == "or") {
+    std::vector<ExpressionPtr> children;
+    const std::string_view context = binary.op == "and" ? "AND" : "OR";
+    children.push_back(BindBoolean(*binary.left, context));
+    children.push_back(BindBoolean(*binary.right, context));
+    return Expression::Make(binary.op == "and" ? ExpressionKind::kAnd : ExpressionKind::kOr,
+                            DataType::Boolean(), std::move(children));
+  }
+  ExpressionPtr left = Bind(*binary.left);
+  ExpressionPtr right = Bind(*binary.right);
+  if (binary.op == "is distinct from" || binary.op == "is not distinct from") {
+    // Compare with the `=` that would be chosen, then treat NULLs as ordinary values.
+    std::vector<ExpressionPtr> arguments;
+    arguments.push_back(std::move(left));
+    arguments.push_back(std::move(right));
+    ExpressionPtr equal = ResolveCall("=", std::move(arguments), true, binary.position);
+    ExpressionPtr distinct =
+        Expression::Make(ExpressionKind::kIsDistinct, DataType::Boolean(),
+                         std::move(equal->children), binary.op == "is not distinct from");
+    distinct->function = equal->function;
+    return distinct;
+  }
+  std::string op = binary.op == "!=" ? "<>" : binary.op;
+  if (op == "||") {
+    // anynonarray || text: a non-string side is converted to text.
+    auto to_text = [&](ExpressionPtr side) {
+      if (side->type.IsString() || side->type.id == TypeId::kUnknown) {
+        return side;
+      }
+      return Coerce(std::move(side), DataType::Text(), CastContext::kAssignment, binary.position);
+    };
+    if (left->type.IsString() || right->type.IsString() || left->type.id == TypeId::kUnknown ||
+        right->type.id == TypeId::kUnknown) {
+      left = to_text(std::move(left));
+      right = to_text(std::move(right));
+    }
+  }
+  std::vector<ExpressionPtr> arguments;
+  arguments.push_back(std::move(left));
+  arguments.push_back(std::move(right));
+  return ResolveCall(op, std::move(arguments), true, binary.position);
+}
+
+ExpressionPtr ExpressionBinder::BindFunctionCall(const ast::FunctionCall& call) {
+  if (call.distinct || call.star || call.filter || call.over || !call.order_by.empty()) {
+    throw Error(SqlState::kFeatureNotSupported,
+                fmt::format("aggregate and window functions such as {}() are not supported yet",
+                            call.name))
+        .WithPosition(call.position);
+  }
+  std::vector<ExpressionPtr> arguments;
+  for (const ast::ExpressionPtr& argument : call.arguments) {
+    arguments.push_back(Bind(*argument));
+  }
+  if (call.name == "coalesce") {
+    std::vector<DataType> types;
+    for (const ExpressionPtr& argument : arguments) {
+      types.push_back(argument->type);
+    }
+    const DataType common = CommonType(types, "COALESCE", call.position);
+    for (ExpressionPtr& argument : arguments) {
+      argument = Coerce(std::move(argument), common, CastContext::kImplicit, call.position);
+    }
+    return Expression::Make(ExpressionKind::kCoalesce, common, std::move(arguments));
+  }
+  return ResolveCall(call.name, std::move(arguments), false, call.position);
+}
+
+ExpressionPtr ExpressionBinder::BindCase(const ast::Case& case_expression) {
+  std::vector<ExpressionPtr> conditions;
+  std::vector<ExpressionPtr> results;
+  std::vector<DataType> result_types;
+  for (const auto& [when, then] : case_expression.when_then) {
+    if (case_expression.operand) {
+      // CASE x WHEN v is CASE WHEN x = v.
+      std::vector<ExpressionPtr> arguments;
+      arguments.push_back(Bind(*case_expression.operand));
+      arguments.push_back(Bind(*when));
+      conditions.push_back(ResolveCall("=", std::move(arguments), true, when->position));
+    } else {
+      conditions.push_back(BindBoolean(*when, "CASE/WHEN"));
+    }
+    results.push_back(Bind(*then));
+    result_types.push_back(results.back()->type);
+  }
+  ExpressionPtr else_result = case_expression.else_result
+                                  ? Bind(*case_expression.else_result)
+                                  : Expression::Constant(Value::Null(DataType(TypeId::kUnknown)));
+  result_types.push_back(else_result->type);
+  const DataType common = CommonType(result_types, "CASE", case_expression.position);
+  std::vector<ExpressionPtr> children;
+  for (size_t i = 0; i < conditions.size(); ++i) {
+    children.push_back(std::move(conditions[i]));
+    children.push_back(
+        Coerce(std::move(results[i]), common, CastContext::kImplicit, case_expression.position));
+  }
+  children.push_back(
+      Coerce(std::move(else_result), common, CastContext::kImplicit, case_expression.position));
+  return Expression::Make(ExpressionKind::kCase, common, std::move(children));
+}
+
+ExpressionPtr ExpressionBinder::BindInList(const ast::InList& in_list) {
+  // x IN (a, b) is (x = a) OR (x = b), which gives Postgres's NULL semantics.
+  std::vector<ExpressionPtr> comparisons;
+  for (const ast::ExpressionPtr& item : in_list.list) {
+    std::vector<ExpressionPtr> arguments;
+    arguments.push_back(Bind(*in_list.operand));
+    arguments.push_back(Bind(*item));
+    comparisons.push_back(ResolveCall("=", std::move(arguments), true, in_list.position));
+  }
+  ExpressionPtr any =
+      comparisons.size() == 1
+          ? std::move(comparisons[0])
+          : Expression::Make(ExpressionKind::kOr, DataType::Boolean(), std::move(comparisons));
+  if (!in_list.negated) {
+    return any;
+  }
+  std::vector<ExpressionPtr> children;
+  children.push_back(std::move(any));
+  return Expression::Make(ExpressionKind::kNot, DataType::Boolean(), std::move(children));
+}
+
+ExpressionPtr ExpressionBinder::BindBetween(const ast::Between& between) {
+  auto compare = [&](std::string_view op, const ast::Expression& left,
+                     const ast::Expression& right) {
+    std::vector<ExpressionPtr> arguments;
+    arguments.push_back(Bind(left));
+    arguments.push_back(Bind(right));
+    return ResolveCall(op, std::move(arguments), true, between.position);
+  };
+  auto range = [&](const ast::Expression& low, const ast::Expression& high) {
+    std::vector<ExpressionPtr> both;
+    both.push_back(compare(">=", *between.operand, low));
+    both.push_back(compare("<=", *between.operand, high));
+    return Expression::Make(ExpressionKind::kAnd, DataType::Boolean(), std::move(both));
+  };
+  ExpressionPtr result = range(*between.low, *between.high);
+  if (between.symmetric) {
+    std::vector<ExpressionPtr> either;
+    either.push_back(std::move(result));
+    either.push_back(range(*between.high, *between.low));
+    result = Expression::Make(ExpressionKind::kOr, DataType::Boolean(), std::move(either));
+  }
+  if (!between.negated) {
+    return result;
+  }
+  std::vector<ExpressionPtr> children;
+  children.push_back(std::move(result));
+  return Expression::Make(ExpressionKind::kNot, DataType::Boolean(), std::move(children));
+}
+
+}  // namespace freshet::planner::internal

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: Apache-2.0
+// The freshet server: opens the data directory and serves the Postgres wire protocol until SIGINT or SIGTERM.
+#include <fmt/format.h>
+#include <signal.h>
+
+#include <charconv>
+#include <cstdlib>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/error.h"
+#include "common/logging.h"
+#include "engine/database.h"
+#include "pgwire/server.h"
+#include "server/pg_adapter.h"
+
+namespace freshet::server {
+namespace {
+
+struct Flags {
+  std::string listen = "127.0.0.1";
+  uint16_t port = 5488;
+  std::string data_dir = "./freshet-data";
+  std::optional<std::string> password;
+  size_t query_memory_limit_mb = 2048;
+};
+
+constexpr std::string_view kUsage = R"(usage: freshet [options]
+  --listen ADDRESS        address to listen on (default 127.0.0.1)
+  --port PORT             TCP port (default 5488)
+  --data-dir DIR          data directory (default ./freshet-data)
+  --password PASSWORD     require SCRAM-SHA-256 authentication with this password
+                          (also FRESHET_PASSWORD; default: trust every local client)
+  --query-memory-mb N     memory budget of one query's blocking operators (default 2048)
+  --log-level LEVEL       error, warning, info or debug (default info)
+  --help                  show this text
+)";
+
+[[noreturn]] void Usage(std::string_view problem) {
+  if (!problem.empty()) {
+    std::cerr << "freshet: " << problem << "\n";
+  }
+  std::cerr << kUsage;
+  std::exit(problem.empty() ? 0 : 2);
+}
+
+template <typename T>
+T ParseNumber(std::string_view flag, std::string_view text) {
+  T value{};
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size()) {
+    Usage(fmt::format("invalid value \"{}\" for {}", text, flag));
+  }
+  return value;
+}
+
+Flags ParseFlags(int argc, char** argv) {
+  Flags flags;
+  if (const char* password = std::getenv("FRESHET_PASSWORD"); password != nullptr && *password) {
+    flags.password = password;
+  }
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      Usage("");
+    }
+    std::string_view value;
+    const size_t equals = arg.find('=');
+    if (arg.starts_with("--") && equals != std::string_view::npos) {
+      value = arg.substr(equals + 1);
+      arg = arg.substr(0, equals);
+    } else if (i + 1 < argc) {
+      value = argv[++i];
+    } else {
+      Usage(fmt::format("missing value for {}", arg));
+    }
+    if (arg == "--listen") {
+      flags.listen = value;
+    } else if (arg == "--port") {
+      flags.port = ParseNumber<uint16_t>(arg, value);
+    } else if (arg == "--data-dir") {
+      flags.data_dir = value;
+    } else if (arg == "--password") {
+      flags.password = std::string(value);
+    } else if (arg == "--query-memory-mb") {
+      flags.query_memory_limit_mb = ParseNumber<size_t>(arg, value);
+    } else if (arg == "--log-level") {
+      if (value == "error") {
+        SetLogLevel(LogLevel::kError);
+      } else if (value == "warning") {
+        SetLogLevel(LogLevel::kWarning);
+      } else if (value == "info") {
+        SetLogLevel(LogLevel::kInfo);
+      } else if (value == "debug") {
+        SetLogLevel(LogLevel::kDebug);
+      } else {
+        Usage(fmt::format("unknown log level \"{}\"", value));
+      }
+    } else {
+      Usage(fmt::format("unknown option {}", arg));
+    }
+  }
+  return flags;
+}
+
+int Run(int argc, char** argv) {
+  const Flags flags = ParseFlags(argc, argv);
+
+  // Block the stop signals in every thread; the main thread waits for them with sigwait.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  engine::DatabaseOptions database_options;
+  database_options.data_dir = flags.data_dir;
+  database_options.query_memory_limit_bytes = flags.query_memory_limit_mb << 20;
+  std::unique_ptr<engine::Database> database;
+  try {
+    database = engine::Database::Open(database_options);
+  } catch (const Error& error) {
+    std::cerr << "freshet: cannot open data directory: " << error.Message() << "\n";
+    return 1;
+  }
+
+  SessionHandlerFactory factory(*database);
+  pgwire::ServerOptions server_options;
+  server_options.listen_address = flags.listen;
+  server_options.port = flags.port;
+  server_options.password = flags.password;
+  pgwire::Server server(server_options, factory);
+  if (Status status = server.Start(); !status.ok()) {
+    std::cerr << "freshet: cannot listen on " << flags.listen << ":" << flags.port << ": "
+              << status.error().Message() << "\n";
+    return 1;
+  }
+  FRESHET_LOG_INFO("server", "listening on {}:{} with data directory {} ({} authentication)",
+                   flags.listen, server.Port(), flags.data_dir,
+                   flags.password ? "scram-sha-256" : "trust");
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  FRESHET_LOG_INFO("server", "received {}; finishing running statements",
+                   signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+  server.Shutdown();
+  database->Close();
+  FRESHET_LOG_INFO("server", "stopped");
+  return 0;
+}
+
+}  // namespace
+}  // namespace freshet::server
+
+int main(int argc, char** argv) {
+  try {
+    return freshet::server::Run(argc, argv);
+  } catch (const std::exception& error) {
+    std::cerr << "freshet: fatal: " << error.what() << "\n";
+    return 1;
+  }
+}
