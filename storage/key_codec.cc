@@ -1,0 +1,522 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "storage/key_codec.h"
+
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <type_traits>
+
+#include <fmt/format.h>
+
+namespace freshet::storage {
+namespace {
+
+// Non-NULL sorts before NULL; inverted for descending columns, which puts NULLs first there.
+constexpr uint8_t kNotNullMarker = 0x01;
+constexpr uint8_t kNullMarker = 0x02;
+// Strings: an embedded 0x00 becomes 0x00 kEscapedZero and the value ends with 0x00 kTerminator.
+// kTerminator is below kEscapedZero, so a string sorts before every longer string it is a prefix
+// of.
+constexpr uint8_t kTerminator = 0x01;
+constexpr uint8_t kEscapedZero = 0xFF;
+
+constexpr int64_t kMicrosPerDay = int64_t{86400} * 1000 * 1000;
+// Postgres compares intervals as if a month were 30 days (interval_cmp_value).
+constexpr int64_t kDaysPerMonth = 30;
+
+// std::make_unsigned does not know __int128 in strict ISO mode.
+template <typename Signed>
+struct UnsignedOf {
+  using Type = std::make_unsigned_t<Signed>;
+};
+template <>
+struct UnsignedOf<__int128> {
+  using Type = unsigned __int128;
+};
+
+template <typename Unsigned>
+void AppendBigEndian(Unsigned value, std::string& out) {
+  char bytes[sizeof(Unsigned)];
+  for (size_t i = 0; i < sizeof(Unsigned); ++i) {
+    bytes[sizeof(Unsigned) - 1 - i] = static_cast<char>(static_cast<uint8_t>(value));
+    value = static_cast<Unsigned>(value >> 8);
+  }
+  out.append(bytes, sizeof(Unsigned));
+}
+
+template <typename Unsigned>
+Unsigned LoadBigEndian(const char* bytes) {
+  Unsigned value = 0;
+  for (size_t i = 0; i < sizeof(Unsigned); ++i) {
+    value = static_cast<Unsigned>(value << 8) | static_cast<uint8_t>(bytes[i]);
+  }
+  return value;
+}
+
+template <typename Signed>
+void AppendSigned(Signed value, std::string& out) {
+  using Unsigned = typename UnsignedOf<Signed>::Type;
+  // Flipping the sign bit maps two's complement order onto unsigned order.
+  constexpr Unsigned kSignBit = Unsigned{1} << (sizeof(Unsigned) * 8 - 1);
+  AppendBigEndian<Unsigned>(static_cast<Unsigned>(value) ^ kSignBit, out);
+}
+
+template <typename Signed>
+Signed LoadSigned(const char* bytes) {
+  using Unsigned = typename UnsignedOf<Signed>::Type;
+  constexpr Unsigned kSignBit = Unsigned{1} << (sizeof(Unsigned) * 8 - 1);
+  return static_cast<Signed>(LoadBigEndian<Unsigned>(bytes) ^ kSignBit);
+}
+
+template <typename Float, typename Unsigned>
+void AppendFloat(Float value, std::string& out) {
+  constexpr Unsigned kSignBit = Unsigned{1} << (sizeof(Unsigned) * 8 - 1);
+  if (std::isnan(value)) {
+    // One positive NaN for all NaNs: Postgres treats NaNs as equal and greater than +Infinity.
+    value = std::numeric_limits<Float>::quiet_NaN();
+  } else if (value == 0) {
+    value = 0;  // -0 == 0 in SQL, so both must produce one key.
+  }
+  Unsigned bits = std::bit_cast<Unsigned>(value);
+  bits = (bits & kSignBit) != 0 ? ~bits : bits ^ kSignBit;
+  AppendBigEndian<Unsigned>(bits, out);
+}
+
+template <typename Float, typename Unsigned>
+Float LoadFloat(const char* bytes) {
+  constexpr Unsigned kSignBit = Unsigned{1} << (sizeof(Unsigned) * 8 - 1);
+  Unsigned bits = LoadBigEndian<Unsigned>(bytes);
+  bits = (bits & kSignBit) != 0 ? bits ^ kSignBit : ~bits;
+  return std::bit_cast<Float>(bits);
+}
+
+void AppendInterval(const Interval& value, std::string& out) {
+  const __int128 span = static_cast<__int128>(value.months) * kDaysPerMonth * kMicrosPerDay +
+                        static_cast<__int128>(value.days) * kMicrosPerDay + value.micros;
+  AppendSigned<__int128>(span, out);
+  // Intervals of equal span ('1 mon' and '30 days') stay distinct keys, so the stored value decodes
+  // exactly.
+  AppendSigned<int32_t>(value.months, out);
+  AppendSigned<int32_t>(value.days, out);
+}
+
+void AppendEscapedString(std::string_view value, std::string& out) {
+  size_t start = 0;
+  for (size_t i = 0; i < value.size(); ++i) {
+    if (value[i] == '\0') {
+      out.append(value.data() + start, i - start + 1);
+      out.push_back(static_cast<char>(kEscapedZero));
+      start = i + 1;
+    }
+  }
+  out.append(value.data() + start, value.size() - start);
+  out.push_back('\0');
+  out.push_back(static_cast<char>(kTerminator));
+}
+
+void InvertFrom(size_t start, std::string& out) {
+  for (size_t i = start; i < out.size(); ++i) {
+    out[i] = static_cast<char>(~static_cast<uint8_t>(out[i]));
+  }
+}
+
+Error Corrupted(std::string_view what) {
+  return Error(SqlState::kDataCorrupted, fmt::format("corrupted key: {}", what));
+}
+
+// The payload of a fixed-width value, read off the front of `in` with descending inversion undone.
+struct FixedBytes {
+  char bytes[24];
+};
+
+Status TakeFixed(std::string_view& in, size_t width, bool descending, FixedBytes& fixed) {
+  if (in.size() < width) {
+    return Corrupted(
+        fmt::format("{} bytes left where a {}-byte value was expected", in.size(), width));
+  }
+  std::memcpy(fixed.bytes, in.data(), width);
+  if (descending) {
+    for (size_t i = 0; i < width; ++i) {
+      fixed.bytes[i] = static_cast<char>(~static_cast<uint8_t>(fixed.bytes[i]));
+    }
+  }
+  in.remove_prefix(width);
+  return Status::Ok();
+}
+
+// Reads the NULL marker; sets `is_null`.
+Status TakeMarker(std::string_view& in, bool descending, bool& is_null) {
+  if (in.empty()) {
+    return Corrupted("missing value");
+  }
+  uint8_t marker = static_cast<uint8_t>(in.front());
+  if (descending) {
+    marker = static_cast<uint8_t>(~marker);
+  }
+  if (marker != kNotNullMarker && marker != kNullMarker) {
+    return Corrupted(fmt::format("invalid null marker 0x{:02x}", marker));
+  }
+  is_null = marker == kNullMarker;
+  in.remove_prefix(1);
+  return Status::Ok();
+}
+
+// Unescapes a string payload from the front of `in` into `scratch` (or points `value` straight into
+// `in` when no byte needs changing) and advances `in` past the terminator.
+Status TakeString(std::string_view& in,
+                  bool descending,
+                  std::string& scratch,
+                  std::string_view& value) {
+  const uint8_t flip = descending ? 0xFF : 0x00;
+  size_t i = 0;
+  bool copied = descending;
+  scratch.clear();
+  for (;;) {
+    if (i >= in.size()) {
+      return Corrupted("unterminated string");
+    }
+    const uint8_t byte = static_cast<uint8_t>(in[i]) ^ flip;
+    if (byte != 0) {
+      if (copied) {
+        scratch.push_back(static_cast<char>(byte));
+      }
+      ++i;
+      continue;
+    }
+    if (i + 1 >= in.size()) {
+      return Corrupted("unterminated string");
+    }
+    const uint8_t next = static_cast<uint8_t>(in[i + 1]) ^ flip;
+    if (next == kTerminator) {
+      value = copied ? std::string_view(scratch) : in.substr(0, i);
+      in.remove_prefix(i + 2);
+      return Status::Ok();
+    }
+    if (next != kEscapedZero) {
+      return Corrupted(fmt::format("invalid escape 0x00 0x{:02x} in string", next));
+    }
+    if (!copied) {
+      scratch.assign(in.data(), i);
+      copied = true;
+    }
+    scratch.push_back('\0');
+    i += 2;
+  }
+}
+
+size_t FixedKeyWidth(PhysicalType type) {
+  switch (type) {
+    case PhysicalType::kBool:
+      return 1;
+    case PhysicalType::kInt16:
+      return 2;
+    case PhysicalType::kInt32:
+    case PhysicalType::kFloat32:
+      return 4;
+    case PhysicalType::kInt64:
+    case PhysicalType::kFloat64:
+      return 8;
+    case PhysicalType::kInt128:
+      return 16;
+    case PhysicalType::kInterval:
+      return 24;
+    case PhysicalType::kString:
+      return 0;
+  }
+  return 0;
+}
+
+Result<Interval> LoadInterval(const char* bytes) {
+  const __int128 span = LoadSigned<__int128>(bytes);
+  Interval value;
+  value.months = LoadSigned<int32_t>(bytes + 16);
+  value.days = LoadSigned<int32_t>(bytes + 20);
+  const __int128 micros = span -
+                          static_cast<__int128>(value.months) * kDaysPerMonth * kMicrosPerDay -
+                          static_cast<__int128>(value.days) * kMicrosPerDay;
+  if (micros < std::numeric_limits<int64_t>::min() ||
+      micros > std::numeric_limits<int64_t>::max()) {
+    return Corrupted("interval microseconds out of range");
+  }
+  value.micros = static_cast<int64_t>(micros);
+  return value;
+}
+
+// Appends the payload of one non-NULL fixed-width value, read from `bytes`, to `out`.
+Status AppendFixedTo(PhysicalType type, const char* bytes, Column& out) {
+  switch (type) {
+    case PhysicalType::kBool: {
+      const uint8_t byte = static_cast<uint8_t>(bytes[0]);
+      if (byte > 1) {
+        return Corrupted(fmt::format("invalid boolean 0x{:02x}", byte));
+      }
+      out.Append<uint8_t>(byte);
+      return Status::Ok();
+    }
+    case PhysicalType::kInt16:
+      out.Append<int16_t>(LoadSigned<int16_t>(bytes));
+      return Status::Ok();
+    case PhysicalType::kInt32:
+      out.Append<int32_t>(LoadSigned<int32_t>(bytes));
+      return Status::Ok();
+    case PhysicalType::kInt64:
+      out.Append<int64_t>(LoadSigned<int64_t>(bytes));
+      return Status::Ok();
+    case PhysicalType::kFloat32:
+      out.Append<float>(LoadFloat<float, uint32_t>(bytes));
+      return Status::Ok();
+    case PhysicalType::kFloat64:
+      out.Append<double>(LoadFloat<double, uint64_t>(bytes));
+      return Status::Ok();
+    case PhysicalType::kInt128:
+      out.Append<__int128>(LoadSigned<__int128>(bytes));
+      return Status::Ok();
+    case PhysicalType::kInterval: {
+      Result<Interval> interval = LoadInterval(bytes);
+      if (!interval.ok()) {
+        return interval.error();
+      }
+      out.Append<Interval>(interval.value());
+      return Status::Ok();
+    }
+    case PhysicalType::kString:
+      break;
+  }
+  return Error::Internal("AppendFixedTo on a string type");
+}
+
+// The scratch buffer for unescaping strings; reused so decoding a key allocates nothing in steady
+// state.
+std::string& StringScratch() {
+  thread_local std::string scratch;
+  return scratch;
+}
+
+}  // namespace
+
+std::string TablePrefix(uint32_t table_id) {
+  std::string prefix;
+  prefix.reserve(kTablePrefixSize);
+  AppendTablePrefix(table_id, prefix);
+  return prefix;
+}
+
+void AppendTablePrefix(uint32_t table_id, std::string& out) {
+  out.push_back(static_cast<char>(Keyspace::kTable));
+  AppendBigEndian<uint32_t>(table_id, out);
+}
+
+std::string SystemKey(std::string_view name) {
+  std::string key;
+  key.reserve(1 + name.size());
+  key.push_back(static_cast<char>(Keyspace::kSystem));
+  key.append(name);
+  return key;
+}
+
+std::string PrefixUpperBound(std::string_view prefix) {
+  std::string bound(prefix);
+  while (!bound.empty()) {
+    const uint8_t last = static_cast<uint8_t>(bound.back());
+    if (last != 0xFF) {
+      bound.back() = static_cast<char>(last + 1);
+      return bound;
+    }
+    // Every key starting with ...0xFF is below the successor of the shorter prefix.
+    bound.pop_back();
+  }
+  return bound;
+}
+
+void AppendUint64(uint64_t value, std::string& out) {
+  AppendBigEndian<uint64_t>(value, out);
+}
+
+void AppendUint32(uint32_t value, std::string& out) {
+  AppendBigEndian<uint32_t>(value, out);
+}
+
+Result<uint64_t> ReadUint64(std::string_view& in) {
+  if (in.size() < 8) {
+    return Corrupted("truncated 8-byte integer");
+  }
+  const uint64_t value = LoadBigEndian<uint64_t>(in.data());
+  in.remove_prefix(8);
+  return value;
+}
+
+Result<uint32_t> ReadUint32(std::string_view& in) {
+  if (in.size() < 4) {
+    return Corrupted("truncated 4-byte integer");
+  }
+  const uint32_t value = LoadBigEndian<uint32_t>(in.data());
+  in.remove_prefix(4);
+  return value;
+}
+
+void EncodeKeyValue(const Column& column, size_t row, bool descending, std::string& out) {
+  const size_t start = out.size();
+  if (column.IsNull(row)) {
+    out.push_back(static_cast<char>(kNullMarker));
+  } else {
+    out.push_back(static_cast<char>(kNotNullMarker));
+    switch (column.Type().Physical()) {
+      case PhysicalType::kBool:
+        out.push_back(column.Data<uint8_t>()[row] != 0 ? 1 : 0);
+        break;
+      case PhysicalType::kInt16:
+        AppendSigned<int16_t>(column.Data<int16_t>()[row], out);
+        break;
+      case PhysicalType::kInt32:
+        AppendSigned<int32_t>(column.Data<int32_t>()[row], out);
+        break;
+      case PhysicalType::kInt64:
+        AppendSigned<int64_t>(column.Data<int64_t>()[row], out);
+        break;
+      case PhysicalType::kFloat32:
+        AppendFloat<float, uint32_t>(column.Data<float>()[row], out);
+        break;
+      case PhysicalType::kFloat64:
+        AppendFloat<double, uint64_t>(column.Data<double>()[row], out);
+        break;
+      case PhysicalType::kInt128:
+        AppendSigned<__int128>(column.Data<__int128>()[row], out);
+        break;
+      case PhysicalType::kInterval:
+        AppendInterval(column.Data<Interval>()[row], out);
+        break;
+      case PhysicalType::kString:
+        AppendEscapedString(column.GetString(row), out);
+        break;
+    }
+  }
+  if (descending) {
+    InvertFrom(start, out);
+  }
+}
+
+void EncodeKeyValue(const Value& value, bool descending, std::string& out) {
+  const size_t start = out.size();
+  if (value.IsNull()) {
+    out.push_back(static_cast<char>(kNullMarker));
+  } else {
+    out.push_back(static_cast<char>(kNotNullMarker));
+    switch (value.Type().Physical()) {
+      case PhysicalType::kBool:
+        out.push_back(value.GetBool() ? 1 : 0);
+        break;
+      case PhysicalType::kInt16:
+        AppendSigned<int16_t>(static_cast<int16_t>(value.GetInt()), out);
+        break;
+      case PhysicalType::kInt32:
+        AppendSigned<int32_t>(static_cast<int32_t>(value.GetInt()), out);
+        break;
+      case PhysicalType::kInt64:
+        AppendSigned<int64_t>(value.GetInt(), out);
+        break;
+      case PhysicalType::kFloat32:
+        AppendFloat<float, uint32_t>(static_cast<float>(value.GetDouble()), out);
+        break;
+      case PhysicalType::kFloat64:
+        AppendFloat<double, uint64_t>(value.GetDouble(), out);
+        break;
+      case PhysicalType::kInt128:
+        AppendSigned<__int128>(value.GetInt128(), out);
+        break;
+      case PhysicalType::kInterval:
+        AppendInterval(value.GetInterval(), out);
+        break;
+      case PhysicalType::kString:
+        AppendEscapedString(value.GetString(), out);
+        break;
+    }
+  }
+  if (descending) {
+    InvertFrom(start, out);
+  }
+}
+
+void EncodeKeyColumn(const Column& column, bool descending, std::vector<std::string>& keys) {
+  const size_t rows = column.Size();
+  for (size_t row = 0; row < rows; ++row) {
+    EncodeKeyValue(column, row, descending, keys[row]);
+  }
+}
+
+void EncodeKey(const Chunk& chunk,
+               size_t row,
+               const std::vector<KeyColumn>& key_columns,
+               std::string& out) {
+  for (const KeyColumn& key_column : key_columns) {
+    EncodeKeyValue(chunk.GetColumn(key_column.column_index), row, key_column.descending, out);
+  }
+}
+
+Result<Value> DecodeKeyValue(std::string_view& in, DataType type, bool descending) {
+  bool is_null = false;
+  FRESHET_RETURN_IF_ERROR(TakeMarker(in, descending, is_null));
+  if (is_null) {
+    return Value::Null(type);
+  }
+  const PhysicalType physical = type.Physical();
+  if (physical == PhysicalType::kString) {
+    std::string_view bytes;
+    FRESHET_RETURN_IF_ERROR(TakeString(in, descending, StringScratch(), bytes));
+    return Value::String(type, std::string(bytes));
+  }
+  FixedBytes fixed;
+  FRESHET_RETURN_IF_ERROR(TakeFixed(in, FixedKeyWidth(physical), descending, fixed));
+  switch (physical) {
+    case PhysicalType::kBool: {
+      const uint8_t byte = static_cast<uint8_t>(fixed.bytes[0]);
+      if (byte > 1) {
+        return Corrupted(fmt::format("invalid boolean 0x{:02x}", byte));
+      }
+      return Value::Boolean(byte != 0);
+    }
+    case PhysicalType::kInt16:
+      return Value::Int(type, LoadSigned<int16_t>(fixed.bytes));
+    case PhysicalType::kInt32:
+      return Value::Int(type, LoadSigned<int32_t>(fixed.bytes));
+    case PhysicalType::kInt64:
+      return Value::Int(type, LoadSigned<int64_t>(fixed.bytes));
+    case PhysicalType::kFloat32:
+      return Value::Float(type, LoadFloat<float, uint32_t>(fixed.bytes));
+    case PhysicalType::kFloat64:
+      return Value::Float(type, LoadFloat<double, uint64_t>(fixed.bytes));
+    case PhysicalType::kInt128:
+      return Value::Numeric(type, LoadSigned<__int128>(fixed.bytes));
+    case PhysicalType::kInterval: {
+      Result<Interval> interval = LoadInterval(fixed.bytes);
+      if (!interval.ok()) {
+        return interval.error();
+      }
+      return Value::FromInterval(interval.value());
+    }
+    case PhysicalType::kString:
+      break;
+  }
+  return Error::Internal("unreachable physical type in DecodeKeyValue");
+}
+
+Status DecodeKeyValueInto(std::string_view& in, bool descending, Column& out) {
+  bool is_null = false;
+  FRESHET_RETURN_IF_ERROR(TakeMarker(in, descending, is_null));
+  if (is_null) {
+    out.AppendNull();
+    return Status::Ok();
+  }
+  const PhysicalType physical = out.Type().Physical();
+  if (physical == PhysicalType::kString) {
+    std::string_view bytes;
+    FRESHET_RETURN_IF_ERROR(TakeString(in, descending, StringScratch(), bytes));
+    out.AppendString(bytes);
+    return Status::Ok();
+  }
+  FixedBytes fixed;
+  FRESHET_RETURN_IF_ERROR(TakeFixed(in, FixedKeyWidth(physical), descending, fixed));
+  return AppendFixedTo(physical, fixed.bytes, out);
+}
+
+}  // namespace freshet::storage

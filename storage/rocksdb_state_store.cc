@@ -1,0 +1,461 @@
+// SPDX-License-Identifier: Apache-2.0
+// StateStore over RocksDB. Every RocksDB type stays in this file (and
+// internal/rocksdb_state_store.h).
+#include "storage/internal/rocksdb_state_store.h"
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+#include <utility>
+
+#include <fmt/format.h>
+#include <rocksdb/cache.h>
+#include <rocksdb/convenience.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/slice_transform.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include "storage/data_dir_lock.h"
+#include "storage/key_codec.h"
+#include "storage/state_store.h"
+
+namespace freshet::storage {
+namespace internal {
+
+Error ErrorFromRocksDb(const rocksdb::Status& status, std::string_view action) {
+  std::string message = fmt::format("could not {}: {}", action, status.ToString());
+  if (status.IsNoSpace()) {
+    return Error(SqlState::kDiskFull, std::move(message))
+        .WithHint("Free disk space in the data directory; writes fail until there is room.");
+  }
+  if (status.IsCorruption()) {
+    return Error(SqlState::kDataCorrupted, std::move(message));
+  }
+  if (status.IsMemoryLimit()) {
+    return Error(SqlState::kOutOfMemory, std::move(message));
+  }
+  if (status.IsNotSupported()) {
+    return Error(SqlState::kFeatureNotSupported, std::move(message));
+  }
+  if (status.IsInvalidArgument()) {
+    return Error(SqlState::kInvalidParameterValue, std::move(message));
+  }
+  if (status.IsShutdownInProgress()) {
+    return Error(SqlState::kObjectNotInPrerequisiteState, std::move(message));
+  }
+  // IOError, Busy, TimedOut, Aborted and the rest: failures of the storage below us.
+  return Error(SqlState::kIoError, std::move(message));
+}
+
+}  // namespace internal
+
+namespace {
+
+using internal::ErrorFromRocksDb;
+
+/// The open database and everything that must live exactly as long as it. Shared by the store, its
+/// iterators and its snapshots, so whichever is destroyed last closes RocksDB and then releases the
+/// directory lock.
+struct OpenDatabase {
+  explicit OpenDatabase(DataDirLock data_dir_lock) : lock(std::move(data_dir_lock)) {}
+  OpenDatabase(const OpenDatabase&) = delete;
+  OpenDatabase& operator=(const OpenDatabase&) = delete;
+
+  // Destroyed in reverse order: the database first, then the Env it used, then the lock.
+  DataDirLock lock;
+  std::shared_ptr<rocksdb::Env> env;
+  std::unique_ptr<rocksdb::DB> db;
+
+  ~OpenDatabase() {
+    if (db != nullptr) {
+      // The store's Close() reports errors; here nobody is left to tell.
+      db->Close().PermitUncheckedError();
+    }
+  }
+};
+
+Error ClosedError() {
+  return Error(SqlState::kObjectNotInPrerequisiteState, "state store is closed");
+}
+
+/// A RocksDB snapshot, released when the last holder lets go.
+class RocksDbSnapshot final : public Snapshot,
+                              public std::enable_shared_from_this<RocksDbSnapshot> {
+ public:
+  explicit RocksDbSnapshot(std::shared_ptr<OpenDatabase> database)
+      : database_(std::move(database)), snapshot_(database_->db->GetSnapshot()) {}
+  ~RocksDbSnapshot() override { database_->db->ReleaseSnapshot(snapshot_); }
+
+  const rocksdb::Snapshot* Get() const { return snapshot_; }
+  const OpenDatabase* Owner() const { return database_.get(); }
+
+ private:
+  std::shared_ptr<OpenDatabase> database_;
+  const rocksdb::Snapshot* snapshot_;
+};
+
+/// An iterator that failed before it started: never valid, reports its error.
+class FailedIterator final : public Iterator {
+ public:
+  explicit FailedIterator(Error error) : error_(std::move(error)) {}
+
+  bool Valid() const override { return false; }
+  std::string_view Key() const override { return {}; }
+  std::string_view Value() const override { return {}; }
+  void Next() override {}
+  void Seek(std::string_view) override {}
+  Status GetStatus() const override { return error_; }
+
+ private:
+  Error error_;
+};
+
+std::string_view ToView(const rocksdb::Slice& slice) {
+  return std::string_view(slice.data(), slice.size());
+}
+
+rocksdb::Slice ToSlice(std::string_view view) {
+  return rocksdb::Slice(view.data(), view.size());
+}
+
+/// A bounded forward RocksDB iterator. Owns the bounds (RocksDB keeps pointers to them) and holds
+/// the database and the snapshot so neither goes away under it.
+class RocksDbIterator final : public Iterator {
+ public:
+  RocksDbIterator(std::shared_ptr<OpenDatabase> database,
+                  std::shared_ptr<const RocksDbSnapshot> snapshot,
+                  std::string_view lower,
+                  std::string_view upper)
+      : database_(std::move(database)),
+        snapshot_(std::move(snapshot)),
+        lower_(lower),
+        upper_(upper),
+        upper_slice_(upper_) {
+    rocksdb::ReadOptions read_options;
+    read_options.snapshot = snapshot_ != nullptr ? snapshot_->Get() : nullptr;
+    if (!upper_.empty()) {
+      read_options.iterate_upper_bound = &upper_slice_;
+    }
+    // Prefix seek (and with it the prefix bloom filters) gives the same result as a total-order
+    // seek exactly when both bounds lie in one table prefix; otherwise ask for total order
+    // explicitly. We decide ourselves rather than use auto_prefix_mode, whose documented corner
+    // cases we would rather not reason about.
+    const bool one_prefix = lower_.size() >= kTablePrefixSize &&
+                            upper_.size() >= kTablePrefixSize &&
+                            std::memcmp(lower_.data(), upper_.data(), kTablePrefixSize) == 0;
+    read_options.total_order_seek = !one_prefix;
+    read_options.prefix_same_as_start = one_prefix;
+    iterator_.reset(database_->db->NewIterator(read_options));
+    iterator_->Seek(ToSlice(lower_));
+  }
+
+  bool Valid() const override { return iterator_->Valid(); }
+  std::string_view Key() const override { return ToView(iterator_->key()); }
+  std::string_view Value() const override { return ToView(iterator_->value()); }
+  void Next() override { iterator_->Next(); }
+  void Seek(std::string_view target) override {
+    if (target < lower_) {
+      target = lower_;
+    }
+    if (!upper_.empty() && target > upper_) {
+      // Past the range: seeking to the (excluded) upper bound ends the iteration and keeps the seek
+      // key in the bounds' prefix, as prefix mode requires.
+      target = upper_;
+    }
+    iterator_->Seek(ToSlice(target));
+  }
+  Status GetStatus() const override {
+    const rocksdb::Status status = iterator_->status();
+    if (status.ok()) {
+      return Status::Ok();
+    }
+    return ErrorFromRocksDb(status, "read from state store");
+  }
+
+ private:
+  std::shared_ptr<OpenDatabase> database_;
+  std::shared_ptr<const RocksDbSnapshot> snapshot_;
+  std::string lower_;
+  std::string upper_;
+  rocksdb::Slice upper_slice_;
+  // Declared last so it is destroyed before the bounds, the snapshot and the database it reads.
+  std::unique_ptr<rocksdb::Iterator> iterator_;
+};
+
+rocksdb::Options MakeRocksDbOptions(const StoreOptions& options) {
+  rocksdb::Options db_options;
+  db_options.create_if_missing = options.create_if_missing;
+  // Flushes and compactions in the background in parallel, so a burst of writes does not stall on
+  // one thread.
+  db_options.max_background_jobs = 4;
+  // Leveled compaction with dynamic level sizes keeps space amplification near 1.1 whatever the
+  // data size.
+  db_options.level_compaction_dynamic_level_bytes = true;
+  // Writes table files out to the OS incrementally instead of in one burst at the end of a flush.
+  db_options.bytes_per_sync = 1 << 20;
+  // After a crash, replay the log up to the last intact record (a torn tail is dropped, not an
+  // error): every Write that returned OK was fully appended, so nothing acknowledged is lost.
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  // RocksDB's own LOG files: keep a few bounded ones rather than one per start forever.
+  db_options.keep_log_file_num = 5;
+  db_options.max_log_file_size = 16 << 20;
+  db_options.write_buffer_size = options.write_buffer_bytes;
+  // Operators look up many keys that do not exist yet (a new group, a new join key); a memtable
+  // bloom filter over whole keys answers those without searching the skiplist.
+  db_options.memtable_prefix_bloom_size_ratio = 0.02;
+  db_options.memtable_whole_key_filtering = true;
+  // Keys start with a keyspace byte and a table id: the prefix bloom filters let a scan within one
+  // table skip table files that hold none of its rows.
+  db_options.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(kTablePrefixSize));
+
+  // LZ4 costs little CPU for a good ratio on state rows; the bottommost level, which holds most of
+  // the data and is rewritten least often, gets the denser ZSTD. Both only when this RocksDB build
+  // has them.
+  const std::vector<rocksdb::CompressionType> supported = rocksdb::GetSupportedCompressions();
+  const auto has = [&supported](rocksdb::CompressionType type) {
+    return std::find(supported.begin(), supported.end(), type) != supported.end();
+  };
+  db_options.compression =
+      has(rocksdb::kLZ4Compression) ? rocksdb::kLZ4Compression : rocksdb::kNoCompression;
+  if (has(rocksdb::kZSTD)) {
+    db_options.bottommost_compression = rocksdb::kZSTD;
+  }
+
+  rocksdb::BlockBasedTableOptions table_options;
+  // One LRU cache bounds the memory of data, index and filter blocks together.
+  table_options.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  table_options.cache_index_and_filter_blocks = true;
+  // ...but the level-0 filters and indexes, touched by every read, stay pinned so they are never
+  // evicted.
+  table_options.pin_l0_filter_and_index_blocks_in_cache = true;
+  // 16 KiB blocks compress better than the 4 KiB default and suit the range scans of state tables.
+  table_options.block_size = 16 << 10;
+  // 10 bits per key: about 1% false positives for point lookups of absent keys, on whole keys and
+  // prefixes.
+  table_options.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table_options.whole_key_filtering = true;
+  db_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
+  return db_options;
+}
+
+/// StateStore over one RocksDB database in <data_dir>/state.
+class RocksDbStateStore final : public StateStore {
+ public:
+  RocksDbStateStore(std::shared_ptr<OpenDatabase> database, bool sync_writes)
+      : database_(std::move(database)), sync_writes_(sync_writes) {}
+
+  ~RocksDbStateStore() override { Close().IgnoreError(); }
+
+  Status Write(const WriteBatch& batch) override {
+    if (database_ == nullptr) {
+      return ClosedError();
+    }
+    if (batch.Empty()) {
+      return Status::Ok();
+    }
+    rocksdb::WriteBatch rocksdb_batch(batch.ByteSize() + batch.Count() * 8 + 64);
+    rocksdb::Status status;
+    batch.ForEach([&](const WriteBatch::Entry& entry) {
+      if (!status.ok()) {
+        return;
+      }
+      switch (entry.kind) {
+        case WriteBatch::Kind::kPut:
+          status = rocksdb_batch.Put(ToSlice(entry.key), ToSlice(entry.value));
+          break;
+        case WriteBatch::Kind::kDelete:
+          status = rocksdb_batch.Delete(ToSlice(entry.key));
+          break;
+        case WriteBatch::Kind::kDeleteRange:
+          status = rocksdb_batch.DeleteRange(ToSlice(entry.key), ToSlice(entry.value));
+          break;
+      }
+    });
+    if (!status.ok()) {
+      return ErrorFromRocksDb(status, "build write batch");
+    }
+    rocksdb::WriteOptions write_options;
+    write_options.sync = sync_writes_;
+    status = database_->db->Write(write_options, &rocksdb_batch);
+    if (!status.ok()) {
+      return ErrorFromRocksDb(status, "write to state store");
+    }
+    return Status::Ok();
+  }
+
+  Result<std::optional<std::string>> Get(std::string_view key, const Snapshot* snapshot) override {
+    if (database_ == nullptr) {
+      return ClosedError();
+    }
+    rocksdb::ReadOptions read_options;
+    if (snapshot != nullptr) {
+      Result<std::shared_ptr<const RocksDbSnapshot>> own = OwnSnapshot(snapshot);
+      if (!own.ok()) {
+        return own.error();
+      }
+      read_options.snapshot = own.value()->Get();
+    }
+    std::string value;
+    const rocksdb::Status status = database_->db->Get(read_options, ToSlice(key), &value);
+    if (status.IsNotFound()) {
+      return std::optional<std::string>();
+    }
+    if (!status.ok()) {
+      return ErrorFromRocksDb(status, "read from state store");
+    }
+    return std::optional<std::string>(std::move(value));
+  }
+
+  std::unique_ptr<Iterator> Scan(std::string_view lower_inclusive,
+                                 std::string_view upper_exclusive,
+                                 const Snapshot* snapshot) override {
+    if (database_ == nullptr) {
+      return std::make_unique<FailedIterator>(ClosedError());
+    }
+    std::shared_ptr<const RocksDbSnapshot> own;
+    if (snapshot != nullptr) {
+      Result<std::shared_ptr<const RocksDbSnapshot>> result = OwnSnapshot(snapshot);
+      if (!result.ok()) {
+        return std::make_unique<FailedIterator>(result.error());
+      }
+      own = std::move(result).value();
+    }
+    return std::make_unique<RocksDbIterator>(database_, std::move(own), lower_inclusive,
+                                             upper_exclusive);
+  }
+
+  std::shared_ptr<const Snapshot> GetSnapshot() override {
+    if (database_ == nullptr) {
+      return nullptr;
+    }
+    return std::make_shared<RocksDbSnapshot>(database_);
+  }
+
+  Status SyncWal() override {
+    if (database_ == nullptr) {
+      return ClosedError();
+    }
+    const rocksdb::Status status = database_->db->SyncWAL();
+    if (!status.ok()) {
+      return ErrorFromRocksDb(status, "sync state store log");
+    }
+    return Status::Ok();
+  }
+
+  Status Flush() override {
+    if (database_ == nullptr) {
+      return ClosedError();
+    }
+    const rocksdb::Status status = database_->db->Flush(rocksdb::FlushOptions());
+    if (!status.ok()) {
+      return ErrorFromRocksDb(status, "flush state store");
+    }
+    return Status::Ok();
+  }
+
+  Result<uint64_t> ApproximateSize(std::string_view lower, std::string_view upper) override {
+    if (database_ == nullptr) {
+      return ClosedError();
+    }
+    // No key of ours starts with 0xFF (see Keyspace), so this stands in for "no upper bound".
+    const std::string end = upper.empty() ? std::string(16, '\xFF') : std::string(upper);
+    const rocksdb::Range range(ToSlice(lower), rocksdb::Slice(end));
+    rocksdb::SizeApproximationOptions size_options;
+    size_options.include_memtables = true;
+    size_options.include_files = true;
+    uint64_t size = 0;
+    const rocksdb::Status status = database_->db->GetApproximateSizes(
+        size_options, database_->db->DefaultColumnFamily(), &range, 1, &size);
+    if (!status.ok()) {
+      return ErrorFromRocksDb(status, "estimate state size");
+    }
+    return size;
+  }
+
+  Status Close() override {
+    if (database_ == nullptr) {
+      return Status::Ok();
+    }
+    std::shared_ptr<OpenDatabase> database = std::move(database_);
+    if (database.use_count() > 1) {
+      // Iterators or snapshots still read it; the last of them closes it (see OpenDatabase).
+      return Status::Ok();
+    }
+    const rocksdb::Status status = database->db->Close();
+    database->db.reset();
+    database->lock.Release();
+    if (!status.ok()) {
+      return ErrorFromRocksDb(status, "close state store");
+    }
+    return Status::Ok();
+  }
+
+ private:
+  // Checks that `snapshot` was taken from this store and returns it as ours.
+  Result<std::shared_ptr<const RocksDbSnapshot>> OwnSnapshot(const Snapshot* snapshot) const {
+    const auto* own = dynamic_cast<const RocksDbSnapshot*>(snapshot);
+    if (own == nullptr || own->Owner() != database_.get()) {
+      return Error::Internal("snapshot belongs to another state store");
+    }
+    return own->shared_from_this();
+  }
+
+  std::shared_ptr<OpenDatabase> database_;
+  const bool sync_writes_;
+};
+
+}  // namespace
+
+namespace internal {
+
+Result<std::unique_ptr<StateStore>> OpenRocksDbStateStore(const StoreOptions& options,
+                                                          std::shared_ptr<rocksdb::Env> env) {
+  if (options.data_dir.empty()) {
+    return Error(SqlState::kInvalidParameterValue, "data directory must not be empty");
+  }
+  std::error_code error;
+  if (!std::filesystem::is_directory(options.data_dir, error)) {
+    if (!options.create_if_missing) {
+      return Error::Io(fmt::format("data directory \"{}\" does not exist", options.data_dir));
+    }
+    std::filesystem::create_directories(options.data_dir, error);
+    if (error) {
+      return Error::Io(fmt::format("could not create data directory \"{}\": {}", options.data_dir,
+                                   error.message()));
+    }
+  }
+  // Our own lock before RocksDB's: it names the pid of the holder, and it is the one the docs
+  // promise.
+  Result<DataDirLock> lock = DataDirLock::Acquire(options.data_dir);
+  if (!lock.ok()) {
+    return lock.error();
+  }
+
+  auto database = std::make_shared<OpenDatabase>(std::move(lock).value());
+  database->env = std::move(env);
+  rocksdb::Options db_options = MakeRocksDbOptions(options);
+  if (database->env != nullptr) {
+    db_options.env = database->env.get();
+  }
+  const std::string path = options.data_dir + "/state";
+  rocksdb::DB* db = nullptr;
+  const rocksdb::Status status = rocksdb::DB::Open(db_options, path, &db);
+  if (!status.ok()) {
+    return ErrorFromRocksDb(status, fmt::format("open state store \"{}\"", path));
+  }
+  database->db.reset(db);
+  return std::unique_ptr<StateStore>(
+      std::make_unique<RocksDbStateStore>(std::move(database), options.sync_writes));
+}
+
+}  // namespace internal
+
+Result<std::unique_ptr<StateStore>> StateStore::Open(const StoreOptions& options) {
+  return internal::OpenRocksDbStateStore(options, nullptr);
+}
+
+}  // namespace freshet::storage
