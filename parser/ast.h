@@ -8,9 +8,11 @@
 #include <utility>
 #include <vector>
 
-// The owned abstract syntax tree the parser produces. Plain data: no ANTLR type appears here, and nothing here
-// knows about catalogs. Every node records the 1-based character position where it starts in the statement
-// text (0 when unknown), so later errors can point at it.
+// The owned abstract syntax tree the parser produces. Plain data: no ANTLR type appears here, and
+// nothing here knows about catalogs. Every node records the 1-based character position where it
+// starts in the statement text (0 when unknown), so later errors can point at it. As in PostgreSQL,
+// an operator node (Binary, `x::t`, IS, IN, LIKE, BETWEEN) records the position of its operator
+// instead, so `operator does not exist` points at the `+`.
 namespace freshet::ast {
 
 /// What kind of expression node an Expression is; used to switch instead of casting blindly.
@@ -38,8 +40,8 @@ struct Expression;
 struct Select;
 using ExpressionPtr = std::unique_ptr<Expression>;
 
-/// A type as written: lower-case canonical name ("integer", "double precision", "character varying",
-/// "timestamp with time zone"), modifiers, and whether it is an array (`int[]`).
+/// A type as written: lower-case canonical name ("integer", "double precision", "character
+/// varying", "timestamp with time zone"), modifiers, and whether it is an array (`int[]`).
 struct TypeName {
   std::string name;
   std::vector<int32_t> modifiers;
@@ -59,7 +61,8 @@ struct Expression {
   int32_t position;
 };
 
-/// A constant. Numbers keep their text so the binder can choose INTEGER, BIGINT or NUMERIC as Postgres does.
+/// A constant. Numbers keep their text so the binder can choose INTEGER, BIGINT or NUMERIC as
+/// Postgres does.
 struct Literal final : Expression {
   enum class Type : uint8_t { kNull, kBoolean, kInteger, kDecimal, kString, kTyped, kInterval };
   Literal() : Expression(ExpressionKind::kLiteral) {}
@@ -69,7 +72,8 @@ struct Literal final : Expression {
   std::string text;
   /// kTyped: the type of `DATE '2024-01-01'`, `TIMESTAMP '...'`.
   TypeName typed;
-  /// kInterval: the unit qualifier of `INTERVAL '5' SECOND` ("second", "minute", "day to second", ...), or empty.
+  /// kInterval: the unit qualifier of `INTERVAL '5' SECOND` ("second", "minute", "day to second",
+  /// ...), or empty.
   std::string interval_unit;
 };
 
@@ -98,9 +102,11 @@ struct Unary final : Expression {
   ExpressionPtr operand;
 };
 
-/// An infix operator, spelled in lower case: "+", "-", "*", "/", "%", "^", "=", "<>", "<", "<=", ">", ">=",
-/// "and", "or", "||", "~", "!~", "~*", "!~*", "->", "->>", "#>", "#>>", "is distinct from",
-/// "is not distinct from", "at time zone".
+/// An infix operator, spelled in lower case: "+", "-", "*", "/", "%", "^", "=", "<>", "<", "<=",
+/// ">", ">=", "and", "or", "||", "~", "!~", "~*", "!~*", "->", "->>", "#>", "#>>", "is distinct
+/// from", "is not distinct from", "at time zone". A comparison with an array, `x = ANY (array)`, is
+/// the comparison followed by " any" or " all" ("= any", "<> all"); the subquery form is a Subquery
+/// node instead.
 struct Binary final : Expression {
   Binary() : Expression(ExpressionKind::kBinary) {}
   std::string op;
@@ -123,12 +129,13 @@ struct WindowSpec {
 };
 
 /// A function call `name(args)`; also the target of special syntaxes: EXTRACT(f FROM x) is
-/// date_part('f', x), SUBSTRING(x FROM a FOR b) is substring(x, a, b), POSITION(a IN b) is position(a, b),
-/// TRIM(BOTH c FROM x) is btrim(x, c), CURRENT_TIMESTAMP is current_timestamp(), COALESCE, NULLIF,
-/// GREATEST and LEAST.
+/// date_part('f', x), SUBSTRING(x FROM a FOR b) is substring(x, a, b), POSITION(a IN b) is
+/// position(a, b), TRIM(BOTH c FROM x) is btrim(x, c), CURRENT_TIMESTAMP is current_timestamp(),
+/// COALESCE, NULLIF, GREATEST and LEAST.
 struct FunctionCall final : Expression {
   FunctionCall() : Expression(ExpressionKind::kFunctionCall) {}
-  /// Lower-case name, possibly schema-qualified ("pg_catalog.format_type" keeps the schema in `schema`).
+  /// Lower-case name, possibly schema-qualified ("pg_catalog.format_type" keeps the schema in
+  /// `schema`).
   std::string name;
   std::string schema;
   std::vector<ExpressionPtr> arguments;
@@ -199,8 +206,8 @@ struct Case final : Expression {
   ExpressionPtr else_result;
 };
 
-/// A subquery used as an expression: scalar `(SELECT ...)`, `EXISTS (...)`, `x [NOT] IN (SELECT ...)`,
-/// `x op ANY|ALL (SELECT ...)`.
+/// A subquery used as an expression: scalar `(SELECT ...)`, `EXISTS (...)`, `x [NOT] IN (SELECT
+/// ...)`, `x op ANY|ALL (SELECT ...)`.
 struct Subquery final : Expression {
   enum class Type : uint8_t { kScalar, kExists, kIn, kAny, kAll };
   Subquery() : Expression(ExpressionKind::kSubquery) {}
@@ -272,8 +279,8 @@ struct SubqueryRef final : TableRef {
 };
 
 /// A function in FROM: `TUMBLE(bids, date_time, INTERVAL '10' SECOND)`, `generate_series(1, 3)`,
-/// `LATE_EVENTS(bids)`. Flink's `TABLE bids` and `DESCRIPTOR(date_time)` arguments arrive as a ColumnRef of the
-/// table and a ColumnRef of the column, with `flink_spelling` set.
+/// `LATE_EVENTS(bids)`. Flink's `TABLE bids` and `DESCRIPTOR(date_time)` arguments arrive as a
+/// ColumnRef of the table and a ColumnRef of the column, with `flink_spelling` set.
 struct TableFunction final : TableRef {
   TableFunction() : TableRef(TableRefKind::kTableFunction) {}
   std::string name;
@@ -303,16 +310,16 @@ struct CommonTableExpression {
   std::unique_ptr<Select> select;
 };
 
-/// A query: one SELECT block, a VALUES list, or a set operation of two queries, with the clauses that apply to
-/// the whole (WITH, ORDER BY, LIMIT, OFFSET).
+/// A query: one SELECT block, a VALUES list, or a set operation of two queries, with the clauses
+/// that apply to the whole (WITH, ORDER BY, LIMIT, OFFSET).
 struct Select {
   enum class SetOperation : uint8_t { kNone, kUnion, kIntersect, kExcept };
   int32_t position = 0;
 
   std::vector<CommonTableExpression> with;
 
-  // A set operation: when set_operation != kNone, `left` and `right` hold the operands and the block fields are
-  // unused.
+  // A set operation: when set_operation != kNone, `left` and `right` hold the operands and the
+  // block fields are unused.
   SetOperation set_operation = SetOperation::kNone;
   bool set_all = false;
   std::unique_ptr<Select> left;
@@ -399,6 +406,7 @@ struct Insert final : Statement {
 /// `UPDATE t SET a = x, ... [WHERE ...]`.
 struct Update final : Statement {
   Update() : Statement(StatementKind::kUpdate) {}
+  std::string schema;
   std::string table;
   int32_t table_position = 0;
   std::vector<std::pair<std::string, ExpressionPtr>> assignments;
@@ -408,6 +416,7 @@ struct Update final : Statement {
 /// `DELETE FROM t [WHERE ...]`.
 struct Delete final : Statement {
   Delete() : Statement(StatementKind::kDelete) {}
+  std::string schema;
   std::string table;
   int32_t table_position = 0;
   ExpressionPtr where;
@@ -482,6 +491,8 @@ struct CreateMaterializedView final : Statement {
   int32_t name_position = 0;
   bool if_not_exists = false;
   bool materialized = true;
+  /// `CREATE VIEW v (a, b) AS ...`: names for the query's columns.
+  std::vector<std::string> column_aliases;
   std::vector<Option> with;
   std::unique_ptr<Select> query;
 };
@@ -499,9 +510,18 @@ struct CreateSink final : Statement {
 };
 
 /// What DROP / SHOW / DESCRIBE name.
-enum class ObjectKind : uint8_t { kTable, kSource, kMaterializedView, kView, kSink, kIndex, kSchema };
+enum class ObjectKind : uint8_t {
+  kTable,
+  kSource,
+  kMaterializedView,
+  kView,
+  kSink,
+  kIndex,
+  kSchema
+};
 
-/// `DROP TABLE | SOURCE | MATERIALIZED VIEW | VIEW | SINK [IF EXISTS] name [, ...] [CASCADE | RESTRICT]`.
+/// `DROP TABLE | SOURCE | MATERIALIZED VIEW | VIEW | SINK [IF EXISTS] name [, ...] [CASCADE |
+/// RESTRICT]`.
 struct Drop final : Statement {
   Drop() : Statement(StatementKind::kDrop) {}
   ObjectKind object = ObjectKind::kTable;
@@ -511,8 +531,8 @@ struct Drop final : Statement {
   bool cascade = false;
 };
 
-/// `SHOW TABLES | SOURCES | MATERIALIZED VIEWS | SINKS` (`object` set) or `SHOW name` / `SHOW ALL` (`variable`
-/// set, lower case, "all" for SHOW ALL; "transaction isolation level" for that phrase).
+/// `SHOW TABLES | SOURCES | MATERIALIZED VIEWS | SINKS` (`object` set) or `SHOW name` / `SHOW ALL`
+/// (`variable` set, lower case, "all" for SHOW ALL; "transaction isolation level" for that phrase).
 struct Show final : Statement {
   Show() : Statement(StatementKind::kShow) {}
   std::optional<ObjectKind> object;
