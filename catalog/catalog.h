@@ -28,7 +28,8 @@ struct ColumnSchema {
   bool not_null = false;
 };
 
-/// A table, source, materialized view or sink: its name, columns, key and where its rows are stored.
+/// A table, source, materialized view or sink: its name, columns, key and where its rows are
+/// stored.
 struct Relation {
   ObjectId id = 0;
   RelationKind kind = RelationKind::kTable;
@@ -53,7 +54,8 @@ std::string SerializeRelation(const Relation& relation);
 /// Decodes what SerializeRelation wrote; throws Error kDataCorrupted on bad bytes.
 Relation DeserializeRelation(std::string_view bytes);
 
-/// An immutable view of the catalog at one version. Readers hold it through a shared_ptr and never lock.
+/// An immutable view of the catalog at one version. Readers hold it through a shared_ptr and never
+/// lock.
 class CatalogSnapshot {
  public:
   CatalogSnapshot() = default;
@@ -74,8 +76,8 @@ class CatalogSnapshot {
   std::map<ObjectId, std::shared_ptr<const Relation>> relations_;
 };
 
-/// The current catalog: a copy-on-write pointer to the latest snapshot. Thread-safe; DDL is serialized by the
-/// engine, which persists each change before publishing it here.
+/// The current catalog: a copy-on-write pointer to the latest snapshot. Thread-safe; DDL is
+/// serialized by the engine, which persists each change before publishing it here.
 class Catalog {
  public:
   Catalog() : current_(std::make_shared<const CatalogSnapshot>()) {}

@@ -12,8 +12,9 @@
 
 namespace freshet {
 
-/// A typed column vector with a null flag per row. Fixed-width values live in one contiguous buffer; strings in
-/// one byte buffer with offsets, so building a column never allocates per row. Not thread-safe.
+/// A typed column vector with a null flag per row. Fixed-width values live in one contiguous
+/// buffer; strings in one byte buffer with offsets, so building a column never allocates per row.
+/// Not thread-safe.
 class Column {
  public:
   explicit Column(DataType type);
@@ -41,8 +42,8 @@ class Column {
 
   /// Makes room for `rows` more rows without reallocating.
   void Reserve(size_t rows);
-  /// Sets the size of a fixed-width column to `rows`, values uninitialized and not null; for kernels that
-  /// fill MutableData() directly.
+  /// Sets the size of a fixed-width column to `rows`, values uninitialized and not null; for
+  /// kernels that fill MutableData() directly.
   void ResizeFixed(size_t rows);
   void AppendNull();
   template <typename T>

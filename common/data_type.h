@@ -8,7 +8,8 @@
 
 namespace freshet {
 
-/// The SQL types of Freshet (DESIGN.md section 4); kUnknown is the type of an untyped literal or NULL.
+/// The SQL types of Freshet (DESIGN.md section 4); kUnknown is the type of an untyped literal or
+/// NULL.
 enum class TypeId : uint8_t {
   kUnknown,
   kBoolean,
@@ -29,7 +30,8 @@ enum class TypeId : uint8_t {
   kJsonb,
 };
 
-/// How values of a type are laid out in a column: one fixed-width C++ type per value or variable-length bytes.
+/// How values of a type are laid out in a column: one fixed-width C++ type per value or
+/// variable-length bytes.
 enum class PhysicalType : uint8_t {
   kBool,      // uint8_t 0/1
   kInt16,     // int16_t
@@ -92,8 +94,8 @@ struct DataType {
   friend bool operator==(const DataType&, const DataType&) = default;
 };
 
-/// Returns the type named `name` as written in SQL (`int`, `int4`, `varchar`, `double precision`, ...), ignoring
-/// case; modifiers are applied by the caller.
+/// Returns the type named `name` as written in SQL (`int`, `int4`, `varchar`, `double precision`,
+/// ...), ignoring case; modifiers are applied by the caller.
 std::optional<TypeId> TypeIdFromName(std::string_view name);
 
 }  // namespace freshet

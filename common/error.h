@@ -11,7 +11,8 @@
 
 namespace freshet {
 
-/// A SQLSTATE condition; the enumerators and their five-character codes come from common/sqlstate.def.
+/// A SQLSTATE condition; the enumerators and their five-character codes come from
+/// common/sqlstate.def.
 enum class SqlState : uint16_t {
 #define FRESHET_SQLSTATE(name, code, text) name,
 #include "common/sqlstate.def"
@@ -29,9 +30,9 @@ enum class Severity : uint8_t { kError, kFatal, kPanic, kWarning, kNotice, kDebu
 /// Returns the PostgreSQL spelling of `severity` ("ERROR", "NOTICE", ...).
 std::string_view SeverityName(Severity severity);
 
-/// The one error type of Freshet: a SQLSTATE with a PostgreSQL-style message, optional detail, hint and 1-based
-/// position in the statement text. Thrown by the parser, planner and operators; carried in Result by storage
-/// and socket code. Never subclassed.
+/// The one error type of Freshet: a SQLSTATE with a PostgreSQL-style message, optional detail, hint
+/// and 1-based position in the statement text. Thrown by the parser, planner and operators; carried
+/// in Result by storage and socket code. Never subclassed.
 class Error final : public std::exception {
  public:
   Error(SqlState state, std::string message);
@@ -78,11 +79,12 @@ class Error final : public std::exception {
   int32_t position_ = 0;
 };
 
-/// Either a value or an Error; returned (not thrown) by storage, file and socket code. Must be checked.
+/// Either a value or an Error; returned (not thrown) by storage, file and socket code. Must be
+/// checked.
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : state_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   Result(Error error) : state_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return state_.index() == 0; }
@@ -124,15 +126,16 @@ class [[nodiscard]] Status {
 };
 
 /// Returns from the enclosing function if `expr` (a Status) failed.
-#define FRESHET_RETURN_IF_ERROR(expr)          \
-  do {                                         \
+#define FRESHET_RETURN_IF_ERROR(expr)           \
+  do {                                          \
     ::freshet::Status freshet_status_ = (expr); \
-    if (!freshet_status_.ok()) {               \
-      return freshet_status_.error();          \
-    }                                          \
+    if (!freshet_status_.ok()) {                \
+      return freshet_status_.error();           \
+    }                                           \
   } while (false)
 
-/// Throws an internal error when `cond` is false; for Freshet's own invariants, never for user input.
+/// Throws an internal error when `cond` is false; for Freshet's own invariants, never for user
+/// input.
 #define FRESHET_CHECK(cond, message)                                                          \
   do {                                                                                        \
     if (!(cond)) {                                                                            \

@@ -46,7 +46,8 @@ void WriteLogLine(LogLevel level, std::string_view module, std::string_view mess
   gmtime_r(&seconds, &utc);
   char stamp[32];
   std::strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &utc);
-  std::string line = fmt::format("{}.{:03}Z {} {}: {}\n", stamp, millis, LevelName(level), module, message);
+  std::string line =
+      fmt::format("{}.{:03}Z {} {}: {}\n", stamp, millis, LevelName(level), module, message);
   std::lock_guard lock(g_log_mutex);
   std::fwrite(line.data(), 1, line.size(), stderr);
   std::fflush(stderr);

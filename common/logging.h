@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include <fmt/format.h>
-
 #include <string_view>
+
+#include <fmt/format.h>
 
 namespace freshet {
 
@@ -19,11 +19,11 @@ bool LogEnabled(LogLevel level);
 
 }  // namespace freshet
 
-#define FRESHET_LOG(level, module, ...)                                           \
-  do {                                                                            \
-    if (::freshet::LogEnabled(level)) {                                           \
-      ::freshet::WriteLogLine(level, module, ::fmt::format(__VA_ARGS__));         \
-    }                                                                             \
+#define FRESHET_LOG(level, module, ...)                                   \
+  do {                                                                    \
+    if (::freshet::LogEnabled(level)) {                                   \
+      ::freshet::WriteLogLine(level, module, ::fmt::format(__VA_ARGS__)); \
+    }                                                                     \
   } while (false)
 #define FRESHET_LOG_ERROR(module, ...) FRESHET_LOG(::freshet::LogLevel::kError, module, __VA_ARGS__)
 #define FRESHET_LOG_WARNING(module, ...) \

@@ -11,8 +11,8 @@
 
 namespace freshet {
 
-/// Appends little-endian fixed-width integers and length-prefixed strings to a byte string; used for catalog
-/// entries and other metadata (not for rows on the data path).
+/// Appends little-endian fixed-width integers and length-prefixed strings to a byte string; used
+/// for catalog entries and other metadata (not for rows on the data path).
 class Serializer {
  public:
   void WriteU8(uint8_t value) { out_.push_back(static_cast<char>(value)); }
@@ -32,7 +32,9 @@ class Serializer {
   std::string Finish() && { return std::move(out_); }
 
  private:
-  void WriteRaw(const void* data, size_t size) { out_.append(static_cast<const char*>(data), size); }
+  void WriteRaw(const void* data, size_t size) {
+    out_.append(static_cast<const char*>(data), size);
+  }
   std::string out_;
 };
 

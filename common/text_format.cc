@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "common/text_format.h"
 
-#include <fmt/format.h>
-
 #include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+
+#include <fmt/format.h>
 
 #include "common/error.h"
 
@@ -140,7 +140,8 @@ class Scanner {
   size_t pos_ = 0;
 };
 
-// Reads "HH:MM[:SS[.ffffff]]" into microseconds; false on bad syntax. Hours may exceed 23 only for intervals.
+// Reads "HH:MM[:SS[.ffffff]]" into microseconds; false on bad syntax. Hours may exceed 23 only for
+// intervals.
 bool ScanClock(Scanner& scanner, int64_t& micros, bool& field_overflow) {
   int64_t hour = 0;
   int64_t minute = 0;
@@ -180,7 +181,8 @@ bool ScanClock(Scanner& scanner, int64_t& micros, bool& field_overflow) {
   return true;
 }
 
-// Reads "YYYY-MM-DD" into days since the Unix epoch; false on bad syntax, throws 22008 on a bad field.
+// Reads "YYYY-MM-DD" into days since the Unix epoch; false on bad syntax, throws 22008 on a bad
+// field.
 bool ScanDate(Scanner& scanner, std::string_view text, int64_t& days) {
   int64_t year = 0;
   int64_t month = 0;
@@ -234,10 +236,11 @@ void AppendFloat(std::string& out, double value, bool is_float4) {
     out += value < 0 ? "-Infinity" : "Infinity";
     return;
   }
-  // The shortest digits that round-trip, then Postgres's choice between fixed and exponent notation.
+  // The shortest digits that round-trip, then Postgres's choice between fixed and exponent
+  // notation.
   char buffer[64];
-  auto result = is_float4 ? std::to_chars(buffer, buffer + sizeof(buffer), static_cast<float>(value),
-                                          std::chars_format::scientific)
+  auto result = is_float4 ? std::to_chars(buffer, buffer + sizeof(buffer),
+                                          static_cast<float>(value), std::chars_format::scientific)
                           : std::to_chars(buffer, buffer + sizeof(buffer), value,
                                           std::chars_format::scientific);
   std::string_view text(buffer, static_cast<size_t>(result.ptr - buffer));
@@ -291,8 +294,8 @@ void AppendFloat(std::string& out, double value, bool is_float4) {
 
 void AppendNumeric(std::string& out, __int128 scaled, int32_t scale) {
   const bool negative = scaled < 0;
-  unsigned __int128 magnitude =
-      negative ? static_cast<unsigned __int128>(-(scaled + 1)) + 1 : static_cast<unsigned __int128>(scaled);
+  unsigned __int128 magnitude = negative ? static_cast<unsigned __int128>(-(scaled + 1)) + 1
+                                         : static_cast<unsigned __int128>(scaled);
   char digits[64];
   int n = 0;
   do {
@@ -409,8 +412,7 @@ bool ParseBoolean(std::string_view text, bool& value) {
     value = true;
     return true;
   }
-  if (is_prefix_of("false", 1) || is_prefix_of("no", 1) || is_prefix_of("off", 2) ||
-      lower == "0") {
+  if (is_prefix_of("false", 1) || is_prefix_of("no", 1) || is_prefix_of("off", 2) || lower == "0") {
     value = false;
     return true;
   }
@@ -556,8 +558,8 @@ __int128 ParseNumeric(std::string_view text, int32_t precision, int32_t scale) {
   while (!whole.empty() && whole.front() == '0') {
     whole.erase(whole.begin());
   }
-  bool round_up = static_cast<int32_t>(fraction.size()) > scale &&
-                  fraction[static_cast<size_t>(scale)] >= '5';
+  bool round_up =
+      static_cast<int32_t>(fraction.size()) > scale && fraction[static_cast<size_t>(scale)] >= '5';
   fraction.resize(static_cast<size_t>(scale), '0');
   const int32_t max_whole = precision > 0 ? precision - scale : 38 - scale;
   std::string digits = whole + fraction;
@@ -603,11 +605,11 @@ int64_t ParseTime(std::string_view text) {
   int64_t micros = 0;
   bool field_overflow = false;
   if (!ScanClock(scanner, micros, field_overflow)) {
-    ThrowInvalidDatetime("time without time zone", text);
+    ThrowInvalidDatetime("time", text);
   }
   scanner.SkipSpaces();
   if (!scanner.AtEnd()) {
-    ThrowInvalidDatetime("time without time zone", text);
+    ThrowInvalidDatetime("time", text);
   }
   if (field_overflow || micros > kMicrosPerDay) {
     ThrowDatetimeOverflow(text);
@@ -616,8 +618,7 @@ int64_t ParseTime(std::string_view text) {
 }
 
 int64_t ParseTimestamp(std::string_view text, bool with_zone) {
-  const std::string_view type_name =
-      with_zone ? "timestamp with time zone" : "timestamp without time zone";
+  const std::string_view type_name = with_zone ? "timestamp with time zone" : "timestamp";
   Scanner scanner(Trim(text));
   int64_t days = 0;
   if (!ScanDate(scanner, text, days)) {
@@ -704,7 +705,8 @@ Interval ParseInterval(std::string_view text) {
     }
     // A year-month part "Y-M".
     if (digits_end > sign_length && digits_end < rest.size() && rest[digits_end] == '-' &&
-        digits_end + 1 < rest.size() && std::isdigit(static_cast<unsigned char>(rest[digits_end + 1]))) {
+        digits_end + 1 < rest.size() &&
+        std::isdigit(static_cast<unsigned char>(rest[digits_end + 1]))) {
       const bool negative = rest.front() == '-';
       if (sign_length > 0) {
         scanner.Consume(rest.front());
@@ -721,8 +723,9 @@ Interval ParseInterval(std::string_view text) {
     }
     // A number followed by an optional unit.
     size_t number_end = sign_length;
-    while (number_end < rest.size() &&
-           (std::isdigit(static_cast<unsigned char>(rest[number_end])) || rest[number_end] == '.')) {
+    while (
+        number_end < rest.size() &&
+        (std::isdigit(static_cast<unsigned char>(rest[number_end])) || rest[number_end] == '.')) {
       ++number_end;
     }
     if (number_end == sign_length) {

@@ -9,10 +9,11 @@
 
 namespace freshet {
 
-// Text output and input of single values, byte-identical to PostgreSQL's type output functions. Vectorized
-// kernels call these per value; they allocate only into the caller's buffer.
+// Text output and input of single values, byte-identical to PostgreSQL's type output functions.
+// Vectorized kernels call these per value; they allocate only into the caller's buffer.
 
-/// Appends `value` as float8out (or float4out when `is_float4`) prints it with extra_float_digits = 1.
+/// Appends `value` as float8out (or float4out when `is_float4`) prints it with extra_float_digits
+/// = 1.
 void AppendFloat(std::string& out, double value, bool is_float4);
 /// Appends a NUMERIC stored as `scaled` / 10^scale.
 void AppendNumeric(std::string& out, __int128 scaled, int32_t scale);
@@ -43,8 +44,8 @@ __int128 ParseNumeric(std::string_view text, int32_t precision, int32_t scale);
 int32_t ParseDate(std::string_view text);
 /// Parses a TIME ("13:05:00.25"); throws 22007.
 int64_t ParseTime(std::string_view text);
-/// Parses a TIMESTAMP or TIMESTAMPTZ ("2024-01-31 13:05:00.25", 'T' accepted, zone "Z"/"+hh[:mm]" when
-/// `with_zone`); throws 22007 / 22008.
+/// Parses a TIMESTAMP or TIMESTAMPTZ ("2024-01-31 13:05:00.25", 'T' accepted, zone "Z"/"+hh[:mm]"
+/// when `with_zone`); throws 22007 / 22008.
 int64_t ParseTimestamp(std::string_view text, bool with_zone);
 /// Parses an INTERVAL ("1 day 02:00:00", "5 seconds", "2 hours 30 minutes", "1-2"); throws 22007.
 Interval ParseInterval(std::string_view text);

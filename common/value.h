@@ -10,8 +10,8 @@
 
 namespace freshet {
 
-/// One SQL value of a known type, or NULL. Used at the edges (literals, catalog defaults, row codecs, tests);
-/// the data path works on whole columns instead.
+/// One SQL value of a known type, or NULL. Used at the edges (literals, catalog defaults, row
+/// codecs, tests); the data path works on whole columns instead.
 class Value {
  public:
   /// A NULL of unknown type.
@@ -19,7 +19,8 @@ class Value {
 
   static Value Null(DataType type);
   static Value Boolean(bool value);
-  /// An integer of one of the integer types (or DATE / TIME / TIMESTAMP[TZ] by their stored number).
+  /// An integer of one of the integer types (or DATE / TIME / TIMESTAMP[TZ] by their stored
+  /// number).
   static Value Int(DataType type, int64_t value);
   static Value Integer(int32_t value) { return Int(DataType::Integer(), value); }
   static Value Bigint(int64_t value) { return Int(DataType::Bigint(), value); }
@@ -41,10 +42,12 @@ class Value {
   const Interval& GetInterval() const { return std::get<Interval>(data_); }
   std::string_view GetString() const { return std::get<std::string>(data_); }
 
-  /// Formats the value as Postgres's text output does; NULL prints as "NULL" (callers on the wire send -1).
+  /// Formats the value as Postgres's text output does; NULL prints as "NULL" (callers on the wire
+  /// send -1).
   std::string ToText() const;
 
-  /// Parses `text` as the input function of `type` does; throws 22P02 / 22003 / 22007 / 22001 on bad input.
+  /// Parses `text` as the input function of `type` does; throws 22P02 / 22003 / 22007 / 22001 on
+  /// bad input.
   static Value FromText(std::string_view text, DataType type);
 
   friend bool operator==(const Value&, const Value&) = default;

@@ -46,8 +46,8 @@ void Database::LoadCatalog() {
   const std::string prefix = storage::SystemKey(kCatalogKeyPrefix);
   auto iterator = store_->Scan(prefix, storage::PrefixUpperBound(prefix));
   for (; iterator->Valid(); iterator->Next()) {
-    catalog_.Put(std::make_shared<const catalog::Relation>(
-        catalog::DeserializeRelation(iterator->Value())));
+    catalog_.Put(
+        std::make_shared<const catalog::Relation>(catalog::DeserializeRelation(iterator->Value())));
   }
   iterator->GetStatus().ThrowIfError();
   auto next_id = store_->Get(NextObjectIdKey()).ValueOrThrow();

@@ -21,12 +21,12 @@ struct DatabaseOptions {
   size_t query_memory_limit_bytes = size_t{2} << 30;
 };
 
-/// One Freshet database: the state store, the catalog loaded from it, and the locks that serialize DDL and the
-/// writes to each table. Thread-safe; shared by all sessions.
+/// One Freshet database: the state store, the catalog loaded from it, and the locks that serialize
+/// DDL and the writes to each table. Thread-safe; shared by all sessions.
 class Database {
  public:
-  /// Opens the data directory (creating it if missing) and loads the catalog; throws Error, e.g. 55P03 when
-  /// another freshet process holds the directory.
+  /// Opens the data directory (creating it if missing) and loads the catalog; throws Error, e.g.
+  /// 55P03 when another freshet process holds the directory.
   static std::unique_ptr<Database> Open(const DatabaseOptions& options);
   ~Database();
   Database(const Database&) = delete;
@@ -38,10 +38,12 @@ class Database {
 
   /// Held by every DDL statement: catalog changes are applied one at a time.
   std::mutex& DdlMutex() { return ddl_mutex_; }
-  /// Held while a statement writes to table `table_id`, so that key checks and row ids are race-free.
+  /// Held while a statement writes to table `table_id`, so that key checks and row ids are
+  /// race-free.
   std::mutex& TableWriteMutex(catalog::ObjectId table_id);
 
-  /// Returns a fresh object id; persisted in `batch` so it is never reused. Call with DdlMutex() held.
+  /// Returns a fresh object id; persisted in `batch` so it is never reused. Call with DdlMutex()
+  /// held.
   catalog::ObjectId AllocateObjectId(storage::WriteBatch& batch);
   /// Adds the catalog entry of `relation` to `batch`.
   static void PutRelation(const catalog::Relation& relation, storage::WriteBatch& batch);

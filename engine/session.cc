@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "engine/session.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
+
+#include <fmt/format.h>
 
 #include "common/logging.h"
 #include "executor/batch/batch_operator.h"
@@ -109,8 +109,9 @@ std::vector<std::pair<std::string, std::string>> Session::ReportedParameters() c
       continue;
     }
     auto it = variables_.find(std::string(setting.name));
-    parameters.emplace_back(ReportedName(setting.name),
-                            it != variables_.end() ? it->second : std::string(setting.default_value));
+    parameters.emplace_back(ReportedName(setting.name), it != variables_.end()
+                                                            ? it->second
+                                                            : std::string(setting.default_value));
   }
   parameters.emplace_back("session_authorization", info_.user);
   return parameters;
@@ -128,8 +129,9 @@ void Session::Execute(std::string_view sql, ResultSink& sink) {
         !(statement->kind == ast::StatementKind::kTransaction &&
           static_cast<const ast::Transaction&>(*statement).type !=
               ast::Transaction::Type::kBegin)) {
-      throw Error(SqlState::kInFailedSqlTransaction,
-                  "current transaction is aborted, commands ignored until end of transaction block");
+      throw Error(
+          SqlState::kInFailedSqlTransaction,
+          "current transaction is aborted, commands ignored until end of transaction block");
     }
     try {
       ExecuteStatement(*statement, sink);
@@ -281,9 +283,9 @@ void Session::ExecuteCreateTable(const ast::CreateTable& statement, ResultSink& 
         {definition.name, planner::ResolveType(definition.type), definition.not_null});
     if (definition.primary_key) {
       if (column_primary_key || !statement.primary_key.empty()) {
-        throw Error(SqlState::kInvalidTableDefinition,
-                    fmt::format("multiple primary keys for table \"{}\" are not allowed",
-                                statement.name))
+        throw Error(
+            SqlState::kInvalidTableDefinition,
+            fmt::format("multiple primary keys for table \"{}\" are not allowed", statement.name))
             .WithPosition(definition.position);
       }
       column_primary_key = true;
@@ -312,10 +314,8 @@ void Session::ExecuteCreateTable(const ast::CreateTable& statement, ResultSink& 
     Error exists(SqlState::kDuplicateTable,
                  fmt::format("relation \"{}\" already exists", statement.name));
     if (statement.if_not_exists) {
-      sink.OnNotice(std::move(exists)
-                        .WithSeverity(Severity::kNotice)
-                        .WithDetail("")
-                        .WithPosition(0));
+      sink.OnNotice(
+          std::move(exists).WithSeverity(Severity::kNotice).WithDetail("").WithPosition(0));
       sink.OnCommandComplete("CREATE TABLE");
       return;
     }
@@ -331,8 +331,7 @@ void Session::ExecuteCreateTable(const ast::CreateTable& statement, ResultSink& 
 
 void Session::ExecuteDrop(const ast::Drop& statement, ResultSink& sink) {
   if (statement.object != ast::ObjectKind::kTable) {
-    ThrowNotSupported(fmt::format("DROP {}", ObjectKindName(statement.object)),
-                      statement.position);
+    ThrowNotSupported(fmt::format("DROP {}", ObjectKindName(statement.object)), statement.position);
   }
   std::lock_guard lock(database_.DdlMutex());
   auto snapshot = database_.Catalog().Snapshot();
@@ -344,9 +343,10 @@ void Session::ExecuteDrop(const ast::Drop& statement, ResultSink& sink) {
       Error missing(SqlState::kUndefinedTable,
                     fmt::format("table \"{}\" does not exist", statement.names[i]));
       if (statement.if_exists) {
-        sink.OnNotice(Error(SqlState::kSuccessfulCompletion,
-                            fmt::format("table \"{}\" does not exist, skipping", statement.names[i]))
-                          .WithSeverity(Severity::kNotice));
+        sink.OnNotice(
+            Error(SqlState::kSuccessfulCompletion,
+                  fmt::format("table \"{}\" does not exist, skipping", statement.names[i]))
+                .WithSeverity(Severity::kNotice));
         continue;
       }
       const int32_t position =
@@ -371,7 +371,8 @@ void Session::ExecuteDrop(const ast::Drop& statement, ResultSink& sink) {
   sink.OnCommandComplete("DROP TABLE");
 }
 
-void Session::SendTextRows(std::string_view column, const std::vector<std::string>& rows,
+void Session::SendTextRows(std::string_view column,
+                           const std::vector<std::string>& rows,
                            ResultSink& sink) {
   sink.OnColumns({{std::string(column), DataType::Text(), 0, 0}});
   Chunk chunk({DataType::Text()});
@@ -417,10 +418,10 @@ void Session::ExecuteShow(const ast::Show& statement, ResultSink& sink) {
     Chunk chunk({DataType::Text(), DataType::Text(), DataType::Text()});
     for (const Setting& setting : kSettings) {
       auto it = variables_.find(std::string(setting.name));
-      chunk.AppendRow({Value::Text(std::string(setting.name)),
-                       Value::Text(it != variables_.end() ? it->second
-                                                          : std::string(setting.default_value)),
-                       Value::Text("")});
+      chunk.AppendRow(
+          {Value::Text(std::string(setting.name)),
+           Value::Text(it != variables_.end() ? it->second : std::string(setting.default_value)),
+           Value::Text("")});
     }
     sink.OnChunk(chunk);
     sink.OnCommandComplete("SHOW");
@@ -487,9 +488,9 @@ void Session::ExecuteTransaction(const ast::Transaction& statement, ResultSink& 
   switch (statement.type) {
     case ast::Transaction::Type::kBegin:
       if (transaction_state_ != TransactionState::kIdle) {
-        sink.OnNotice(Error(SqlState::kActiveSqlTransaction,
-                            "there is already a transaction in progress")
-                          .WithSeverity(Severity::kWarning));
+        sink.OnNotice(
+            Error(SqlState::kActiveSqlTransaction, "there is already a transaction in progress")
+                .WithSeverity(Severity::kWarning));
       }
       transaction_state_ = TransactionState::kInBlock;
       wrote_in_block_ = false;
@@ -499,9 +500,9 @@ void Session::ExecuteTransaction(const ast::Transaction& statement, ResultSink& 
     case ast::Transaction::Type::kRollback: {
       const bool commit = statement.type == ast::Transaction::Type::kCommit;
       if (transaction_state_ == TransactionState::kIdle) {
-        sink.OnNotice(Error(SqlState::kNoActiveSqlTransaction,
-                            "there is no transaction in progress")
-                          .WithSeverity(Severity::kWarning));
+        sink.OnNotice(
+            Error(SqlState::kNoActiveSqlTransaction, "there is no transaction in progress")
+                .WithSeverity(Severity::kWarning));
       } else if (!commit && wrote_in_block_) {
         // Statements commit one by one; say so rather than pretend the writes were undone.
         sink.OnNotice(Error(SqlState::kWarning,

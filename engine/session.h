@@ -16,8 +16,9 @@
 
 namespace freshet::engine {
 
-/// Receives the results of the statements a Session runs, in protocol order per statement: OnColumns, OnChunk
-/// calls, OnCommandComplete. Implemented by the server's pgwire adapter and by tests.
+/// Receives the results of the statements a Session runs, in protocol order per statement:
+/// OnColumns, OnChunk calls, OnCommandComplete. Implemented by the server's pgwire adapter and by
+/// tests.
 class ResultSink {
  public:
   virtual ~ResultSink() = default;
@@ -45,14 +46,14 @@ struct SessionInfo {
   std::string application_name;
 };
 
-/// One client's session: parses, binds, plans and runs its statements against the Database. Used by one thread
-/// at a time, except Cancel(), which any thread may call.
+/// One client's session: parses, binds, plans and runs its statements against the Database. Used by
+/// one thread at a time, except Cancel(), which any thread may call.
 class Session {
  public:
   Session(Database& database, SessionInfo info);
 
-  /// Runs every statement in `sql`, sending results to `sink`. Throws Error for the first statement that
-  /// fails; earlier statements keep their effects.
+  /// Runs every statement in `sql`, sending results to `sink`. Throws Error for the first statement
+  /// that fails; earlier statements keep their effects.
   void Execute(std::string_view sql, ResultSink& sink);
   /// Makes the running statement, if any, fail with 57014 at its next check.
   void Cancel();
@@ -72,7 +73,8 @@ class Session {
   /// Runs a batch plan and streams its rows to `sink`; returns the row count.
   uint64_t RunQuery(const plan::BatchNode& root, ResultSink& sink);
   /// Sends a one-column text result.
-  void SendTextRows(std::string_view column, const std::vector<std::string>& rows,
+  void SendTextRows(std::string_view column,
+                    const std::vector<std::string>& rows,
                     ResultSink& sink);
 
   Database& database_;

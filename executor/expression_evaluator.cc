@@ -11,7 +11,8 @@ namespace freshet::executor {
 
 using plan::ExpressionKind;
 
-/// The evaluation state of one expression node: the node, its children's states and its scratch result.
+/// The evaluation state of one expression node: the node, its children's states and its scratch
+/// result.
 struct ExpressionEvaluator::Node {
   explicit Node(const plan::Expression& node_expression)
       : expression(node_expression), scratch(node_expression.type) {
@@ -21,9 +22,10 @@ struct ExpressionEvaluator::Node {
   }
 
   const Column& Evaluate(const Chunk& input);
-  /// Evaluates on the rows of `input` where `selected` is 1; returns a column of just those rows. Sub-chunks
-  /// built here are kept in `held` so that the returned column stays valid.
-  const Column& EvaluateOn(const Chunk& input, const std::vector<uint8_t>& selected,
+  /// Evaluates on the rows of `input` where `selected` is 1; returns a column of just those rows.
+  /// Sub-chunks built here are kept in `held` so that the returned column stays valid.
+  const Column& EvaluateOn(const Chunk& input,
+                           const std::vector<uint8_t>& selected,
                            std::deque<Chunk>& held);
 
   const Column& EvaluateAndOr(const Chunk& input, bool is_and);
@@ -243,8 +245,8 @@ const Column& ExpressionEvaluator::Node::EvaluateCase(const Chunk& input) {
 
 const Column& ExpressionEvaluator::Node::EvaluateCoalesce(const Chunk& input) {
   const size_t rows = input.NumRows();
-  // Row i takes row position[i] of the result of child source[i], which was evaluated only on the rows still
-  // NULL before it.
+  // Row i takes row position[i] of the result of child source[i], which was evaluated only on the
+  // rows still NULL before it.
   std::vector<size_t> source(rows, children.size());
   std::vector<size_t> position(rows, 0);
   std::vector<uint8_t> missing(rows, 1);

@@ -73,9 +73,9 @@ void TableWriter::Insert(const Chunk& chunk) {
           }
           chunk.GetColumn(column).AppendText(row, values);
         }
-        throw Error(SqlState::kUniqueViolation,
-                    fmt::format("duplicate key value violates unique constraint \"{}_pkey\"",
-                                table_.name))
+        throw Error(
+            SqlState::kUniqueViolation,
+            fmt::format("duplicate key value violates unique constraint \"{}_pkey\"", table_.name))
             .WithDetail(fmt::format("Key ({})=({}) already exists.", names, values));
       }
     }

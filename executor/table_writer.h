@@ -11,10 +11,10 @@
 
 namespace freshet::executor {
 
-/// Stages the rows of one DML statement against a stored table and writes them in one atomic batch. Checks
-/// NOT NULL (23502) and primary-key uniqueness (23505) against the store and the statement's own rows; rows
-/// without a primary key get the next hidden row id, persisted in the same batch. The caller must hold the
-/// table's write lock from the first Insert until Commit returns.
+/// Stages the rows of one DML statement against a stored table and writes them in one atomic batch.
+/// Checks NOT NULL (23502) and primary-key uniqueness (23505) against the store and the statement's
+/// own rows; rows without a primary key get the next hidden row id, persisted in the same batch.
+/// The caller must hold the table's write lock from the first Insert until Commit returns.
 class TableWriter {
  public:
   TableWriter(storage::StateStore& store, const plan::TableDescriptor& table);

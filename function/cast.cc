@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "function/cast.h"
 
-#include <fmt/format.h>
-
 #include <cmath>
 #include <limits>
 #include <string>
+
+#include <fmt/format.h>
 
 #include "common/error.h"
 #include "common/text_format.h"
@@ -166,8 +166,7 @@ void CastNumber(const Number& number, const DataType& target, Column& out) {
       __int128 scaled = 0;
       if (number.is_float) {
         if (!std::isfinite(number.float_value)) {
-          throw Error(SqlState::kFeatureNotSupported,
-                      "cannot convert infinity or NaN to numeric");
+          throw Error(SqlState::kFeatureNotSupported, "cannot convert infinity or NaN to numeric");
         }
         std::string text;
         AppendFloat(text, number.float_value, false);
@@ -333,8 +332,8 @@ void CastColumn(const Column& in, const DataType& target, CastContext context, C
     }
     if (from == TypeId::kTimestamp || from == TypeId::kTimestamptz) {
       const int64_t micros = in.Data<int64_t>()[row];
-      const int64_t days = micros >= 0 ? micros / kMicrosPerDay
-                                       : (micros - kMicrosPerDay + 1) / kMicrosPerDay;
+      const int64_t days =
+          micros >= 0 ? micros / kMicrosPerDay : (micros - kMicrosPerDay + 1) / kMicrosPerDay;
       if (target.id == TypeId::kDate) {
         out.Append<int32_t>(static_cast<int32_t>(days));
       } else if (target.id == TypeId::kTime) {
@@ -353,8 +352,8 @@ void CastColumn(const Column& in, const DataType& target, CastContext context, C
       out.Append<int64_t>(micros < 0 ? micros + kMicrosPerDay : micros);
       continue;
     }
-    throw Error(SqlState::kCannotCoerce, fmt::format("cannot cast type {} to {}",
-                                                     in.Type().Name(), target.Name()));
+    throw Error(SqlState::kCannotCoerce,
+                fmt::format("cannot cast type {} to {}", in.Type().Name(), target.Name()));
   }
 }
 

@@ -11,8 +11,8 @@ namespace {
 using internal::BinaryFixed;
 using internal::BinaryStringToFixed;
 
-// Three-way comparisons with Postgres semantics: NaN equals NaN and sorts above every other float; intervals
-// compare by their length with a month of 30 days.
+// Three-way comparisons with Postgres semantics: NaN equals NaN and sorts above every other float;
+// intervals compare by their length with a month of 30 days.
 template <typename T>
 int Compare(T a, T b) {
   if constexpr (std::is_floating_point_v<T>) {

@@ -10,13 +10,14 @@
 
 namespace freshet::function {
 
-/// Computes a whole result column from argument columns of `rows` rows each. `out` is an empty column of the
-/// function's result type. Kernels set NULLs themselves (strict functions: any NULL argument gives NULL) and throw
-/// Error for data errors (22003 overflow, 22012 division by zero, ...).
+/// Computes a whole result column from argument columns of `rows` rows each. `out` is an empty
+/// column of the function's result type. Kernels set NULLs themselves (strict functions: any NULL
+/// argument gives NULL) and throw Error for data errors (22003 overflow, 22012 division by zero,
+/// ...).
 using ScalarKernel = void (*)(std::span<const Column* const> arguments, size_t rows, Column& out);
 
-/// One overload of a built-in scalar function or operator: its SQL name ("+", "lower"), argument types and
-/// result type, and the kernel that evaluates it a column at a time.
+/// One overload of a built-in scalar function or operator: its SQL name ("+", "lower"), argument
+/// types and result type, and the kernel that evaluates it a column at a time.
 struct ScalarFunction {
   std::string_view name;
   std::vector<TypeId> arguments;
@@ -24,8 +25,8 @@ struct ScalarFunction {
   ScalarKernel kernel;
 };
 
-/// The catalog of built-in scalar functions and operators. Immutable after construction, so any thread may read
-/// it without locking.
+/// The catalog of built-in scalar functions and operators. Immutable after construction, so any
+/// thread may read it without locking.
 class FunctionRegistry {
  public:
   /// The built-in functions, built once on first use.

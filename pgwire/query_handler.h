@@ -11,8 +11,9 @@
 
 #include "common/error.h"
 
-// The seam between the wire protocol and whatever answers queries. pgwire implements ResultWriter and calls a
-// QueryHandler; the server binary adapts the engine to QueryHandler. Nothing here knows about the engine.
+// The seam between the wire protocol and whatever answers queries. pgwire implements ResultWriter
+// and calls a QueryHandler; the server binary adapts the engine to QueryHandler. Nothing here knows
+// about the engine.
 namespace freshet::pgwire {
 
 /// One field of a RowDescription message.
@@ -25,12 +26,14 @@ struct FieldDescription {
   int32_t type_modifier = -1;
 };
 
-/// The transaction state reported in ReadyForQuery: idle, in a transaction block, or in a failed one.
+/// The transaction state reported in ReadyForQuery: idle, in a transaction block, or in a failed
+/// one.
 enum class TransactionStatus : char { kIdle = 'I', kInTransaction = 'T', kFailed = 'E' };
 
-/// Receives the results of one query string and writes them to the client as protocol messages. Calls must
-/// follow the protocol's order per statement: RowDescription, DataRows, CommandComplete (or EmptyQuery).
-/// Single-threaded: used only by the connection's thread during ExecuteSimpleQuery.
+/// Receives the results of one query string and writes them to the client as protocol messages.
+/// Calls must follow the protocol's order per statement: RowDescription, DataRows, CommandComplete
+/// (or EmptyQuery). Single-threaded: used only by the connection's thread during
+/// ExecuteSimpleQuery.
 class ResultWriter {
  public:
   virtual ~ResultWriter() = default;
@@ -48,13 +51,15 @@ class ResultWriter {
   virtual void WriteParameterStatus(std::string_view name, std::string_view value) = 0;
 };
 
-/// Answers the queries of one client connection. Created after the startup message and authentication, used
-/// by that connection's thread only, except Cancel(), which another thread may call at any time.
+/// Answers the queries of one client connection. Created after the startup message and
+/// authentication, used by that connection's thread only, except Cancel(), which another thread may
+/// call at any time.
 class QueryHandler {
  public:
   virtual ~QueryHandler() = default;
-  /// Runs every statement of a simple-protocol Query message, writing results to `writer`. Throws Error for the
-  /// first failing statement; pgwire turns it into an ErrorResponse and skips the rest of the string.
+  /// Runs every statement of a simple-protocol Query message, writing results to `writer`. Throws
+  /// Error for the first failing statement; pgwire turns it into an ErrorResponse and skips the
+  /// rest of the string.
   virtual void ExecuteSimpleQuery(std::string_view sql, ResultWriter& writer) = 0;
   /// The status to report in the next ReadyForQuery.
   virtual TransactionStatus GetTransactionStatus() const = 0;
@@ -73,11 +78,13 @@ struct StartupInfo {
   std::string peer;
 };
 
-/// Creates a QueryHandler per connection; shared by all connection threads, so it must be thread-safe.
+/// Creates a QueryHandler per connection; shared by all connection threads, so it must be
+/// thread-safe.
 class QueryHandlerFactory {
  public:
   virtual ~QueryHandlerFactory() = default;
-  /// Creates the handler of a new connection; throws Error (e.g. 3D000 for an unknown database) to refuse it.
+  /// Creates the handler of a new connection; throws Error (e.g. 3D000 for an unknown database) to
+  /// refuse it.
   virtual std::unique_ptr<QueryHandler> Create(const StartupInfo& startup) = 0;
   /// The ParameterStatus messages to send after authentication, given the startup parameters.
   virtual std::vector<std::pair<std::string, std::string>> InitialParameters(

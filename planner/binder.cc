@@ -77,8 +77,8 @@ std::string FigureColumnName(const ast::Expression& expression) {
 int64_t EvaluateCount(const ast::Expression& expression, std::string_view clause) {
   Scope empty;
   ExpressionBinder binder(empty);
-  ExpressionPtr bound = Coerce(binder.Bind(expression), DataType::Bigint(), CastContext::kAssignment,
-                               expression.position);
+  ExpressionPtr bound = Coerce(binder.Bind(expression), DataType::Bigint(),
+                               CastContext::kAssignment, expression.position);
   if (bound->kind != plan::ExpressionKind::kConstant) {
     throw Error(SqlState::kFeatureNotSupported,
                 fmt::format("argument of {} must be a constant", clause))
@@ -159,8 +159,7 @@ plan::BatchNodePtr Binder::BindQuery(const ast::Select& select) {
     throw Error(SqlState::kFeatureNotSupported, "set operations and WITH are not supported yet")
         .WithPosition(select.position);
   }
-  if (!select.group_by.empty() || select.having || select.distinct ||
-      !select.distinct_on.empty()) {
+  if (!select.group_by.empty() || select.having || select.distinct || !select.distinct_on.empty()) {
     throw Error(SqlState::kFeatureNotSupported,
                 "GROUP BY, HAVING and DISTINCT are not supported yet")
         .WithPosition(select.position);
@@ -193,8 +192,8 @@ plan::BatchNodePtr Binder::BindQuery(const ast::Select& select) {
       }
       const DataType common = internal::CommonType(types, "VALUES", select.position);
       for (auto& row : rows) {
-        row[column] = Coerce(std::move(row[column]), common, CastContext::kImplicit,
-                             select.position);
+        row[column] =
+            Coerce(std::move(row[column]), common, CastContext::kImplicit, select.position);
       }
       values->outputs.push_back({fmt::format("column{}", column + 1), common, 0, 0});
     }
@@ -229,8 +228,8 @@ plan::BatchNodePtr Binder::BindQuery(const ast::Select& select) {
     const std::string& visible_name = table_ref.alias.empty() ? relation->name : table_ref.alias;
     for (size_t i = 0; i < relation->columns.size(); ++i) {
       const catalog::ColumnSchema& column = relation->columns[i];
-      std::string name = i < table_ref.column_aliases.size() ? table_ref.column_aliases[i]
-                                                             : column.name;
+      std::string name =
+          i < table_ref.column_aliases.size() ? table_ref.column_aliases[i] : column.name;
       scan->outputs.push_back({name, column.type, relation->id, static_cast<int16_t>(i + 1)});
       scope.columns.push_back(
           {name, visible_name, column.type, relation->id, static_cast<int16_t>(i + 1)});
@@ -297,7 +296,8 @@ plan::BatchNodePtr Binder::BindQuery(const ast::Select& select) {
   }
   const size_t num_visible = visible.size();
 
-  // ORDER BY: an output position, an output name, or any expression over the input (added as a hidden column).
+  // ORDER BY: an output position, an output name, or any expression over the input (added as a
+  // hidden column).
   std::vector<plan::SortKey> sort_keys;
   for (const ast::OrderItem& item : select.order_by) {
     plan::SortKey key;
@@ -320,12 +320,16 @@ plan::BatchNodePtr Binder::BindQuery(const ast::Select& select) {
       const std::string& name = static_cast<const ast::ColumnRef&>(expression).names[0];
       for (uint32_t i = 0; i < num_visible; ++i) {
         if (visible[i].name == name) {
-          if (target) {
+          // Two outputs of the same name are ambiguous only if they compute different things.
+          if (target &&
+              project->expressions[*target]->ToString() != project->expressions[i]->ToString()) {
             throw Error(SqlState::kAmbiguousColumn,
                         fmt::format("ORDER BY \"{}\" is ambiguous", name))
                 .WithPosition(expression.position);
           }
-          target = i;
+          if (!target) {
+            target = i;
+          }
         }
       }
     }
@@ -397,9 +401,9 @@ InsertPlan Binder::BindInsert(const ast::Insert& insert) {
     for (const std::string& name : insert.columns) {
       auto index = relation->FindColumn(name);
       if (!index) {
-        throw Error(SqlState::kUndefinedColumn,
-                    fmt::format("column \"{}\" of relation \"{}\" does not exist", name,
-                                relation->name))
+        throw Error(
+            SqlState::kUndefinedColumn,
+            fmt::format("column \"{}\" of relation \"{}\" does not exist", name, relation->name))
             .WithPosition(insert.table_position);
       }
       for (uint32_t existing : targets) {
@@ -453,11 +457,17 @@ InsertPlan Binder::BindInsert(const ast::Insert& insert) {
   };
 
   if (!source.values.empty() && source.order_by.empty() && !source.limit && !source.offset) {
-    // INSERT ... VALUES: each value is assigned to its column directly, so untyped literals are parsed
-    // by the column type's input function.
+    // INSERT ... VALUES: each value is assigned to its column directly, so untyped literals are
+    // parsed by the column type's input function.
     auto values = std::make_unique<plan::ValuesNode>();
     Scope empty;
     ExpressionBinder binder(empty);
+    for (const auto& row : source.values) {
+      if (row.size() != source.values.front().size()) {
+        throw Error(SqlState::kSyntaxError, "VALUES lists must all be the same length")
+            .WithPosition(row.empty() ? insert.position : row.front()->position);
+      }
+    }
     for (const auto& row : source.values) {
       check_width(row.size(), row.empty() ? insert.position : row.front()->position);
       std::vector<ExpressionPtr> bound;
@@ -477,8 +487,8 @@ InsertPlan Binder::BindInsert(const ast::Insert& insert) {
   check_width(query->outputs.size(), source.position);
   std::vector<ExpressionPtr> converted;
   for (uint32_t i = 0; i < query->outputs.size(); ++i) {
-    converted.push_back(assign(Expression::Column(i, query->outputs[i].type), targets[i],
-                               source.position));
+    converted.push_back(
+        assign(Expression::Column(i, query->outputs[i].type), targets[i], source.position));
   }
   auto project = std::make_unique<plan::ProjectNode>();
   project->expressions = full_row(std::move(converted));

@@ -11,16 +11,16 @@
 
 namespace freshet::planner {
 
-/// An INSERT ready to run: the target table and a plan producing its rows in table column order, already
-/// converted to the column types.
+/// An INSERT ready to run: the target table and a plan producing its rows in table column order,
+/// already converted to the column types.
 struct InsertPlan {
   plan::TableDescriptor table;
   plan::BatchNodePtr source;
 };
 
-/// Turns ASTs into bound, typed plans against one catalog snapshot: resolves names (42P01, 42703, 42702),
-/// types and functions (42883, 42804), following Postgres's coercion rules. Throws Error with the position of
-/// the offending token. Not thread-safe; make one per statement.
+/// Turns ASTs into bound, typed plans against one catalog snapshot: resolves names (42P01, 42703,
+/// 42702), types and functions (42883, 42804), following Postgres's coercion rules. Throws Error
+/// with the position of the offending token. Not thread-safe; make one per statement.
 class Binder {
  public:
   explicit Binder(std::shared_ptr<const catalog::CatalogSnapshot> catalog);
@@ -34,7 +34,8 @@ class Binder {
   std::shared_ptr<const catalog::CatalogSnapshot> catalog_;
 };
 
-/// Resolves a written type (`varchar(10)`, `int4`, `numeric(10,2)`) to a DataType; 42704 if unknown.
+/// Resolves a written type (`varchar(10)`, `int4`, `numeric(10,2)`) to a DataType; 42704 if
+/// unknown.
 DataType ResolveType(const ast::TypeName& type);
 
 /// Describes where a stored relation's rows live, for scans and writes.

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "planner/expression_binder.h"
 
-#include <fmt/format.h>
-
 #include <charconv>
 #include <limits>
+
+#include <fmt/format.h>
 
 #include "common/error.h"
 #include "common/text_format.h"
@@ -19,7 +19,15 @@ using plan::ExpressionKind;
 using plan::ExpressionPtr;
 
 // The category of a type, as Postgres's typcategory groups them for overload resolution.
-enum class Category : uint8_t { kBoolean, kNumeric, kString, kDateTime, kTimespan, kOther, kUnknown };
+enum class Category : uint8_t {
+  kBoolean,
+  kNumeric,
+  kString,
+  kDateTime,
+  kTimespan,
+  kOther,
+  kUnknown
+};
 
 Category CategoryOf(TypeId type) {
   switch (type) {
@@ -66,34 +74,76 @@ bool IsUnknownConstant(const Expression& expression) {
   return expression.type.id == TypeId::kUnknown;
 }
 
-Value ParseLiteralAs(const Value& value, const DataType& target, int32_t position) {
+Value ParseLiteralAs(const Value& value,
+                     const DataType& target,
+                     int32_t position,
+                     CastContext context = CastContext::kAssignment) {
   if (value.IsNull()) {
     return Value::Null(target);
   }
   try {
+    if (target.MaxLength() && context == CastContext::kExplicit) {
+      // An explicit cast to VARCHAR(n) truncates instead of failing.
+      Column text(DataType::Text());
+      text.AppendString(value.GetString());
+      Column cut(target);
+      function::CastColumn(text, target, context, cut);
+      return cut.GetValue(0);
+    }
     return Value::FromText(value.GetString(), target);
   } catch (Error& error) {
     throw std::move(error).WithPosition(position);
   }
 }
 
+// Evaluates a call or cast whose inputs are all constants once, at bind time, as Postgres's planner
+// does: `LIMIT 2 + 1` becomes 3, and `1 / 0` fails when the statement is planned.
+ExpressionPtr FoldConstant(ExpressionPtr expression) {
+  for (const ExpressionPtr& child : expression->children) {
+    if (child->kind != ExpressionKind::kConstant) {
+      return expression;
+    }
+  }
+  std::vector<Column> inputs;
+  inputs.reserve(expression->children.size());
+  for (const ExpressionPtr& child : expression->children) {
+    inputs.emplace_back(child->type);
+    inputs.back().AppendValue(child->constant);
+  }
+  Column result(expression->type);
+  if (expression->kind == ExpressionKind::kCast) {
+    function::CastColumn(inputs[0], expression->type, expression->cast_context, result);
+  } else if (expression->kind == ExpressionKind::kCall) {
+    std::vector<const Column*> arguments;
+    for (const Column& input : inputs) {
+      arguments.push_back(&input);
+    }
+    expression->function->kernel(arguments, 1, result);
+  } else {
+    return expression;
+  }
+  return Expression::Constant(result.GetValue(0));
+}
+
 }  // namespace
 
-ExpressionPtr Coerce(ExpressionPtr expression, const DataType& target, CastContext context,
+ExpressionPtr Coerce(ExpressionPtr expression,
+                     const DataType& target,
+                     CastContext context,
                      int32_t position) {
   if (expression->type == target) {
     return expression;
   }
   if (expression->kind == ExpressionKind::kConstant && IsUnknownConstant(*expression)) {
-    return Expression::Constant(ParseLiteralAs(expression->constant, target, position));
+    return Expression::Constant(ParseLiteralAs(expression->constant, target, position, context));
   }
   if (expression->kind == ExpressionKind::kConstant && expression->constant.IsNull()) {
     return Expression::Constant(Value::Null(target));
   }
   if (!function::CanCast(expression->type.id, target.id, context)) {
     if (context == CastContext::kExplicit) {
-      throw Error(SqlState::kCannotCoerce, fmt::format("cannot cast type {} to {}",
-                                                       expression->type.Name(), target.Name()))
+      throw Error(SqlState::kCannotCoerce,
+                  fmt::format("cannot cast type {} to {}", expression->type.Name(), target.Name()))
           .WithPosition(position);
     }
     throw Error(SqlState::kDatatypeMismatch,
@@ -105,10 +155,16 @@ ExpressionPtr Coerce(ExpressionPtr expression, const DataType& target, CastConte
     expression->type = target;
     return expression;
   }
-  return Expression::Cast(std::move(expression), target, context);
+  ExpressionPtr cast = Expression::Cast(std::move(expression), target, context);
+  try {
+    return FoldConstant(std::move(cast));
+  } catch (Error& error) {
+    throw std::move(error).WithPosition(position);
+  }
 }
 
-DataType CommonType(const std::vector<DataType>& types, std::string_view context,
+DataType CommonType(const std::vector<DataType>& types,
+                    std::string_view context,
                     int32_t position) {
   std::optional<DataType> result;
   for (const DataType& type : types) {
@@ -141,10 +197,13 @@ DataType CommonType(const std::vector<DataType>& types, std::string_view context
   return result.value_or(DataType::Text());
 }
 
-ExpressionPtr ResolveCall(std::string_view name, std::vector<ExpressionPtr> arguments,
-                          bool is_operator, int32_t position) {
+ExpressionPtr ResolveCall(std::string_view name,
+                          std::vector<ExpressionPtr> arguments,
+                          bool is_operator,
+                          int32_t position) {
   const auto overloads = function::FunctionRegistry::Builtins().Overloads(name, arguments.size());
-  // Untyped literals take the type of a typed argument beside them, as Postgres assumes for operators.
+  // Untyped literals take the type of a typed argument beside them, as Postgres assumes for
+  // operators.
   std::optional<TypeId> known_type;
   for (const ExpressionPtr& argument : arguments) {
     if (!IsUnknownConstant(*argument)) {
@@ -196,9 +255,9 @@ ExpressionPtr ResolveCall(std::string_view name, std::vector<ExpressionPtr> argu
           arguments.size() == 1
               ? fmt::format("{} {}", name, arguments[0]->type.Name())
               : fmt::format("{} {} {}", arguments[0]->type.Name(), name, arguments[1]->type.Name());
-      throw Error(SqlState::kUndefinedFunction,
-                  fmt::format("operator {}: {}", ambiguous ? "is not unique" : "does not exist",
-                              signature))
+      throw Error(
+          SqlState::kUndefinedFunction,
+          fmt::format("operator {}: {}", ambiguous ? "is not unique" : "does not exist", signature))
           .WithHint(ambiguous ? "Could not choose a best candidate operator. You might need to add "
                                 "explicit type casts."
                               : "No operator matches the given name and argument types. You might "
@@ -222,7 +281,11 @@ ExpressionPtr ResolveCall(std::string_view name, std::vector<ExpressionPtr> argu
     }
     arguments[i] = Coerce(std::move(arguments[i]), target, CastContext::kImplicit, position);
   }
-  return Expression::Call(*best, std::move(arguments));
+  try {
+    return FoldConstant(Expression::Call(*best, std::move(arguments)));
+  } catch (Error& error) {
+    throw std::move(error).WithPosition(position);
+  }
 }
 
 ExpressionPtr ExpressionBinder::BindCondition(const ast::Expression& expression,
@@ -240,9 +303,9 @@ ExpressionPtr ExpressionBinder::BindBoolean(const ast::Expression& expression,
     return Coerce(std::move(bound), DataType::Boolean(), CastContext::kImplicit,
                   expression.position);
   }
-  throw Error(SqlState::kDatatypeMismatch,
-              fmt::format("argument of {} must be type boolean, not type {}", context,
-                          bound->type.Name()))
+  throw Error(
+      SqlState::kDatatypeMismatch,
+      fmt::format("argument of {} must be type boolean, not type {}", context, bound->type.Name()))
       .WithPosition(expression.position);
 }
 
@@ -331,8 +394,7 @@ ExpressionPtr ExpressionBinder::BindLiteral(const ast::Literal& literal) {
       const size_t point = literal.text.find('.');
       const bool has_exponent = literal.text.find_first_of("eE") != std::string::npos;
       if (has_exponent) {
-        return Expression::Constant(
-            Value::Double(ParseDouble(literal.text, TypeId::kDouble)));
+        return Expression::Constant(Value::Double(ParseDouble(literal.text, TypeId::kDouble)));
       }
       const int32_t scale =
           point == std::string::npos ? 0 : static_cast<int32_t>(literal.text.size() - point - 1);
@@ -346,9 +408,9 @@ ExpressionPtr ExpressionBinder::BindLiteral(const ast::Literal& literal) {
     case ast::Literal::Type::kString:
       return Expression::Constant(Value::String(DataType(TypeId::kUnknown), literal.text));
     case ast::Literal::Type::kTyped:
-      return Expression::Constant(ParseLiteralAs(
-          Value::String(DataType(TypeId::kUnknown), literal.text), ResolveType(literal.typed),
-          literal.position));
+      return Expression::Constant(
+          ParseLiteralAs(Value::String(DataType(TypeId::kUnknown), literal.text),
+                         ResolveType(literal.typed), literal.position));
     case ast::Literal::Type::kInterval: {
       std::string text = literal.text;
       // `INTERVAL '5' SECOND`: a bare number takes the unit of the qualifier.
@@ -366,7 +428,8 @@ ExpressionPtr ExpressionBinder::BindLiteral(const ast::Literal& literal) {
 
 ExpressionPtr ExpressionBinder::BindColumnRef(const ast::ColumnRef& column) {
   const std::string& name = column.names.back();
-  const std::string qualifier = column.names.size() >= 2 ? column.names[column.names.size() - 2] : "";
+  const std::string qualifier =
+      column.names.size() >= 2 ? column.names[column.names.size() - 2] : "";
   std::optional<uint32_t> found;
   bool qualifier_known = qualifier.empty();
   for (uint32_t i = 0; i < scope_.columns.size(); ++i) {
@@ -468,9 +531,9 @@ ExpressionPtr ExpressionBinder::BindBinary(const ast::Binary& binary) {
 
 ExpressionPtr ExpressionBinder::BindFunctionCall(const ast::FunctionCall& call) {
   if (call.distinct || call.star || call.filter || call.over || !call.order_by.empty()) {
-    throw Error(SqlState::kFeatureNotSupported,
-                fmt::format("aggregate and window functions such as {}() are not supported yet",
-                            call.name))
+    throw Error(
+        SqlState::kFeatureNotSupported,
+        fmt::format("aggregate and window functions such as {}() are not supported yet", call.name))
         .WithPosition(call.position);
   }
   std::vector<ExpressionPtr> arguments;

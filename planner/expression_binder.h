@@ -9,8 +9,8 @@
 
 namespace freshet::planner::internal {
 
-/// Binds AST expressions against a scope into typed plan expressions, inserting the implicit casts Postgres
-/// would insert. Throws Error carrying the position of the offending node.
+/// Binds AST expressions against a scope into typed plan expressions, inserting the implicit casts
+/// Postgres would insert. Throws Error carrying the position of the offending node.
 class ExpressionBinder {
  public:
   explicit ExpressionBinder(const Scope& scope) : scope_(scope) {}
@@ -33,17 +33,22 @@ class ExpressionBinder {
   const Scope& scope_;
 };
 
-/// Converts `expression` to `target` in `context`, folding untyped literals at once so that bad input is
-/// reported at `position`; throws 42804 / 42846 when no such cast exists.
-plan::ExpressionPtr Coerce(plan::ExpressionPtr expression, const DataType& target,
-                           function::CastContext context, int32_t position);
+/// Converts `expression` to `target` in `context`, folding untyped literals at once so that bad
+/// input is reported at `position`; throws 42804 / 42846 when no such cast exists.
+plan::ExpressionPtr Coerce(plan::ExpressionPtr expression,
+                           const DataType& target,
+                           function::CastContext context,
+                           int32_t position);
 
-/// Calls the overload of operator or function `name` that best fits the argument types, coercing the
-/// arguments; throws 42883 when none fits.
-plan::ExpressionPtr ResolveCall(std::string_view name, std::vector<plan::ExpressionPtr> arguments,
-                                bool is_operator, int32_t position);
+/// Calls the overload of operator or function `name` that best fits the argument types, coercing
+/// the arguments; throws 42883 when none fits.
+plan::ExpressionPtr ResolveCall(std::string_view name,
+                                std::vector<plan::ExpressionPtr> arguments,
+                                bool is_operator,
+                                int32_t position);
 
-/// The type that values of `types` are all converted to (CASE, COALESCE, VALUES columns); 42804 if none.
+/// The type that values of `types` are all converted to (CASE, COALESCE, VALUES columns); 42804 if
+/// none.
 DataType CommonType(const std::vector<DataType>& types, std::string_view context, int32_t position);
 
 }  // namespace freshet::planner::internal

@@ -9,8 +9,8 @@
 
 namespace freshet::planner::internal {
 
-/// One column visible to expressions of a query block: its name, the relation (or alias) it belongs to, and
-/// its position in the input chunk.
+/// One column visible to expressions of a query block: its name, the relation (or alias) it belongs
+/// to, and its position in the input chunk.
 struct ScopeColumn {
   std::string name;
   std::string relation;

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
-// The freshet server: opens the data directory and serves the Postgres wire protocol until SIGINT or SIGTERM.
-#include <fmt/format.h>
-#include <signal.h>
-
+// The freshet server: opens the data directory and serves the Postgres wire protocol until SIGINT
+// or SIGTERM.
 #include <charconv>
 #include <cstdlib>
 #include <iostream>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include <fmt/format.h>
+#include <signal.h>
 
 #include "common/error.h"
 #include "common/logging.h"

@@ -11,8 +11,8 @@
 
 namespace freshet::server {
 
-/// Makes an engine Session for every pgwire connection: the one place where the engine meets the wire
-/// protocol. Thread-safe, as pgwire requires.
+/// Makes an engine Session for every pgwire connection: the one place where the engine meets the
+/// wire protocol. Thread-safe, as pgwire requires.
 class SessionHandlerFactory final : public pgwire::QueryHandlerFactory {
  public:
   explicit SessionHandlerFactory(engine::Database& database) : database_(database) {}

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "engine/session.h"
 
+#include <filesystem>
+
 #include <gtest/gtest.h>
 #include <stdlib.h>
-
-#include <filesystem>
 
 namespace freshet::engine {
 namespace {
@@ -132,8 +132,8 @@ TEST_F(SessionTest, DropTableRemovesRowsAndName) {
 
 TEST_F(SessionTest, ShowTablesListsNames) {
   Run("CREATE TABLE b (x INT); CREATE TABLE a (x INT)");
-  EXPECT_EQ(Run("SHOW TABLES"), (std::vector<std::string>{"cols: Name:text", "row: a", "row: b",
-                                                          "tag: SHOW"}));
+  EXPECT_EQ(Run("SHOW TABLES"),
+            (std::vector<std::string>{"cols: Name:text", "row: a", "row: b", "tag: SHOW"}));
 }
 
 }  // namespace

@@ -11,7 +11,8 @@
 
 namespace freshet::executor {
 
-/// What a batch query runs against: the store, the snapshot every scan reads, a cancel flag and a memory budget.
+/// What a batch query runs against: the store, the snapshot every scan reads, a cancel flag and a
+/// memory budget.
 struct BatchContext {
   storage::StateStore* store = nullptr;
   std::shared_ptr<const storage::Snapshot> snapshot;
@@ -26,8 +27,8 @@ struct BatchContext {
   void CheckMemory(size_t bytes) const;
 };
 
-/// A pull-based batch operator: each Next() call produces the next chunk of at most Chunk::kChunkSize rows.
-/// Single-threaded.
+/// A pull-based batch operator: each Next() call produces the next chunk of at most
+/// Chunk::kChunkSize rows. Single-threaded.
 class BatchOperator {
  public:
   BatchOperator() = default;

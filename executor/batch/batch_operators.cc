@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+
+#include <fmt/format.h>
 
 #include "common/error.h"
 #include "executor/batch/batch_operator.h"
@@ -22,8 +22,8 @@ void BatchContext::CheckCancelled() const {
 void BatchContext::CheckMemory(size_t bytes) const {
   if (bytes > memory_limit_bytes) {
     throw Error(SqlState::kOutOfMemory, "out of memory")
-        .WithDetail(fmt::format("The query needs more than its budget of {} bytes.",
-                                memory_limit_bytes));
+        .WithDetail(
+            fmt::format("The query needs more than its budget of {} bytes.", memory_limit_bytes));
   }
 }
 
@@ -66,8 +66,8 @@ class TableScanOperator final : public BatchOperator {
  public:
   TableScanOperator(const plan::TableScanNode& node, const BatchContext& context)
       : node_(node), context_(context), prefix_(TableKeyPrefix(node.table)) {
-    iterator_ = context.store->Scan(prefix_, storage::PrefixUpperBound(prefix_),
-                                    context.snapshot.get());
+    iterator_ =
+        context.store->Scan(prefix_, storage::PrefixUpperBound(prefix_), context.snapshot.get());
   }
 
   bool Next(Chunk& out) override {
@@ -158,10 +158,10 @@ int CompareValues(const Column& x, size_t a, const Column& y, size_t b) {
       return three_way(x.Data<__int128>()[a], y.Data<__int128>()[b]);
     case PhysicalType::kFloat32:
     case PhysicalType::kFloat64: {
-      const double left = x.Type().Physical() == PhysicalType::kFloat32 ? x.Data<float>()[a]
-                                                                          : x.Data<double>()[a];
-      const double right = y.Type().Physical() == PhysicalType::kFloat32 ? y.Data<float>()[b]
-                                                                           : y.Data<double>()[b];
+      const double left =
+          x.Type().Physical() == PhysicalType::kFloat32 ? x.Data<float>()[a] : x.Data<double>()[a];
+      const double right =
+          y.Type().Physical() == PhysicalType::kFloat32 ? y.Data<float>()[b] : y.Data<double>()[b];
       // NaN sorts above everything and equals itself, as in Postgres.
       if (std::isnan(left) || std::isnan(right)) {
         return std::isnan(left) == std::isnan(right) ? 0 : (std::isnan(left) ? 1 : -1);
@@ -186,7 +186,8 @@ int CompareValues(const Column& x, size_t a, const Column& y, size_t b) {
 /// Materializes its input, sorts it stably by the keys and emits it.
 class SortOperator final : public BatchOperator {
  public:
-  SortOperator(const plan::SortNode& node, std::unique_ptr<BatchOperator> input,
+  SortOperator(const plan::SortNode& node,
+               std::unique_ptr<BatchOperator> input,
                const BatchContext& context)
       : node_(node), input_(std::move(input)), context_(context) {}
 

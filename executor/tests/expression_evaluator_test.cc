@@ -58,7 +58,8 @@ TEST(ExpressionEvaluatorTest, AndSkipsTheRightSideWhereTheLeftIsFalse) {
   ExpressionPtr expression =
       Expression::Make(ExpressionKind::kAnd, DataType::Boolean(), std::move(children));
   ExpressionEvaluator evaluator(*expression);
-  std::vector<uint8_t> selected = evaluator.EvaluatePredicate(IntegerChunk({0, 2, 20, std::nullopt}));
+  std::vector<uint8_t> selected =
+      evaluator.EvaluatePredicate(IntegerChunk({0, 2, 20, std::nullopt}));
   EXPECT_EQ(selected, (std::vector<uint8_t>{0, 1, 0, 0}));
 }
 

@@ -5,11 +5,12 @@
 
 #include "common/column.h"
 
-// Loops shared by the kernels of this module: they walk whole columns and leave per-value work to an inlined
-// functor, so no kernel pays a virtual call or an allocation per row.
+// Loops shared by the kernels of this module: they walk whole columns and leave per-value work to
+// an inlined functor, so no kernel pays a virtual call or an allocation per row.
 namespace freshet::function::internal {
 
-/// out[i] = op(a[i], b[i]) for fixed-width inputs `In` and output `Out`; NULL when either input is NULL.
+/// out[i] = op(a[i], b[i]) for fixed-width inputs `In` and output `Out`; NULL when either input is
+/// NULL.
 template <typename In, typename Out, typename Op>
 void BinaryFixed(std::span<const Column* const> arguments, size_t rows, Column& out, Op op) {
   const Column& left = *arguments[0];
@@ -49,7 +50,10 @@ void UnaryFixed(std::span<const Column* const> arguments, size_t rows, Column& o
 
 /// out[i] = op(a[i], b[i]) over two string columns with a fixed-width result.
 template <typename Out, typename Op>
-void BinaryStringToFixed(std::span<const Column* const> arguments, size_t rows, Column& out, Op op) {
+void BinaryStringToFixed(std::span<const Column* const> arguments,
+                         size_t rows,
+                         Column& out,
+                         Op op) {
   const Column& left = *arguments[0];
   const Column& right = *arguments[1];
   out.ResizeFixed(rows);

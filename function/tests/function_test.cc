@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-#include <gtest/gtest.h>
-
 #include <limits>
+
+#include <gtest/gtest.h>
 
 #include "common/error.h"
 #include "function/cast.h"
@@ -36,7 +36,8 @@ Column Call(std::string_view name, const Column& a, const Column& b) {
 }
 
 TEST(ArithmeticTest, AddsWithNullPropagation) {
-  Column out = Call("+", IntegerColumn({1, std::nullopt, 3}), IntegerColumn({10, 20, std::nullopt}));
+  Column out =
+      Call("+", IntegerColumn({1, std::nullopt, 3}), IntegerColumn({10, 20, std::nullopt}));
   ASSERT_EQ(out.Size(), 3u);
   EXPECT_EQ(out.Data<int32_t>()[0], 11);
   EXPECT_TRUE(out.IsNull(1));

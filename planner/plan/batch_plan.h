@@ -12,7 +12,8 @@
 
 namespace freshet::plan {
 
-/// One output column of a plan node, with where it came from (for RowDescription's table OID and attnum).
+/// One output column of a plan node, with where it came from (for RowDescription's table OID and
+/// attnum).
 struct OutputColumn {
   std::string name;
   DataType type;
@@ -51,7 +52,8 @@ struct BatchNode {
 };
 using BatchNodePtr = std::unique_ptr<BatchNode>;
 
-/// Literal rows, each expression evaluated over an empty input (SELECT without FROM, INSERT ... VALUES).
+/// Literal rows, each expression evaluated over an empty input (SELECT without FROM, INSERT ...
+/// VALUES).
 struct ValuesNode final : BatchNode {
   ValuesNode() : BatchNode(BatchNodeKind::kValues) {}
   std::vector<std::vector<ExpressionPtr>> rows;

@@ -31,7 +31,8 @@ ExpressionPtr Expression::Call(const function::ScalarFunction& function,
   return expression;
 }
 
-ExpressionPtr Expression::Cast(ExpressionPtr input, DataType target,
+ExpressionPtr Expression::Cast(ExpressionPtr input,
+                               DataType target,
                                function::CastContext context) {
   auto expression = std::make_unique<Expression>();
   expression->kind = ExpressionKind::kCast;
@@ -41,8 +42,10 @@ ExpressionPtr Expression::Cast(ExpressionPtr input, DataType target,
   return expression;
 }
 
-ExpressionPtr Expression::Make(ExpressionKind kind, DataType type,
-                               std::vector<ExpressionPtr> children, bool negated) {
+ExpressionPtr Expression::Make(ExpressionKind kind,
+                               DataType type,
+                               std::vector<ExpressionPtr> children,
+                               bool negated) {
   auto expression = std::make_unique<Expression>();
   expression->kind = kind;
   expression->type = type;

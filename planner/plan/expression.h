@@ -15,26 +15,27 @@ namespace freshet::plan {
 
 /// What a bound expression computes.
 enum class ExpressionKind : uint8_t {
-  kColumn,       // the input column `column_index`
-  kConstant,     // `constant`
-  kCall,         // `function` applied to the children
-  kCast,         // the child converted to `type` in `cast_context`
-  kAnd,          // three-valued AND of the children
-  kOr,           // three-valued OR of the children
-  kNot,          // three-valued NOT of the child
-  kIsNull,       // child IS NULL (IS NOT NULL when `negated`)
-  kIsDistinct,   // children[0] IS DISTINCT FROM children[1] by `function` (`=`); IS NOT when `negated`
-  kIsTrue,       // child IS TRUE (IS NOT TRUE when `negated`)
-  kIsFalse,      // child IS FALSE (IS NOT FALSE when `negated`)
-  kCase,         // children: when0, then0, when1, then1, ..., else
-  kCoalesce,     // the first non-NULL child
+  kColumn,      // the input column `column_index`
+  kConstant,    // `constant`
+  kCall,        // `function` applied to the children
+  kCast,        // the child converted to `type` in `cast_context`
+  kAnd,         // three-valued AND of the children
+  kOr,          // three-valued OR of the children
+  kNot,         // three-valued NOT of the child
+  kIsNull,      // child IS NULL (IS NOT NULL when `negated`)
+  kIsDistinct,  // children[0] IS DISTINCT FROM children[1] by `function` (`=`); IS NOT when
+                // `negated`
+  kIsTrue,      // child IS TRUE (IS NOT TRUE when `negated`)
+  kIsFalse,     // child IS FALSE (IS NOT FALSE when `negated`)
+  kCase,        // children: when0, then0, when1, then1, ..., else
+  kCoalesce,    // the first non-NULL child
 };
 
 struct Expression;
 using ExpressionPtr = std::unique_ptr<Expression>;
 
-/// A bound, typed expression over the columns of an input chunk: plain data that the executor compiles into a
-/// vectorized evaluator.
+/// A bound, typed expression over the columns of an input chunk: plain data that the executor
+/// compiles into a vectorized evaluator.
 struct Expression {
   ExpressionKind kind = ExpressionKind::kConstant;
   DataType type;
@@ -50,7 +51,9 @@ struct Expression {
   static ExpressionPtr Call(const function::ScalarFunction& function,
                             std::vector<ExpressionPtr> arguments);
   static ExpressionPtr Cast(ExpressionPtr input, DataType target, function::CastContext context);
-  static ExpressionPtr Make(ExpressionKind kind, DataType type, std::vector<ExpressionPtr> children,
+  static ExpressionPtr Make(ExpressionKind kind,
+                            DataType type,
+                            std::vector<ExpressionPtr> children,
                             bool negated = false);
 
   /// Returns a deep copy.
