@@ -139,9 +139,9 @@ int Run(int argc, char** argv) {
               << status.error().Message() << "\n";
     return 1;
   }
-  FRESHET_LOG_INFO("server", "listening on {}:{} with data directory {} ({} authentication)",
-                   flags.listen, server.Port(), flags.data_dir,
-                   flags.password ? "scram-sha-256" : "trust");
+  FRESHET_LOG_INFO("server",
+                   "serving data directory {}; connect with psql -h {} -p {} -U freshet -d dev",
+                   flags.data_dir, flags.listen, server.Port());
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
