@@ -2,6 +2,7 @@
 #include "engine/session.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include <fmt/format.h>
 
@@ -96,6 +97,8 @@ std::string_view ObjectKindName(ast::ObjectKind kind) {
 Session::Session(Database& database, SessionInfo info)
     : database_(database), info_(std::move(info)) {
   variables_["application_name"] = info_.application_name;
+  evaluation_.user = info_.user;
+  evaluation_.database = info_.database;
 }
 
 void Session::Cancel() {
@@ -125,6 +128,9 @@ void Session::Execute(std::string_view sql, ResultSink& sink) {
   }
   for (const ast::StatementPtr& statement : statements) {
     cancel_requested_.store(false);
+    evaluation_.statement_timestamp = std::chrono::duration_cast<std::chrono::microseconds>(
+                                          std::chrono::system_clock::now().time_since_epoch())
+                                          .count();
     if (transaction_state_ == TransactionState::kFailed &&
         !(statement->kind == ast::StatementKind::kTransaction &&
           static_cast<const ast::Transaction&>(*statement).type !=
@@ -189,38 +195,40 @@ void Session::ExecuteStatement(const ast::Statement& statement, ResultSink& sink
   throw Error::Internal("unknown statement kind");
 }
 
-uint64_t Session::RunQuery(const plan::BatchNode& root, ResultSink& sink) {
+executor::BatchContext Session::MakeBatchContext() {
   executor::BatchContext context;
   context.store = &database_.Store();
   context.snapshot = database_.Store().GetSnapshot();
   context.cancel_requested = &cancel_requested_;
   context.memory_limit_bytes = database_.Options().query_memory_limit_bytes;
+  context.evaluation = evaluation_;
+  return context;
+}
+
+uint64_t Session::RunQuery(const plan::BatchNode& root, ResultSink& sink) {
+  const executor::BatchContext context = MakeBatchContext();
   auto query = executor::BuildBatchOperator(root, context);
   sink.OnColumns(root.outputs);
   uint64_t rows = 0;
   Chunk chunk;
   while (query->Next(chunk)) {
     rows += chunk.NumRows();
-    sink.OnChunk(chunk);
+    sink.OnChunk(chunk, evaluation_);
   }
   return rows;
 }
 
 void Session::ExecuteSelect(const ast::SelectStatement& statement, ResultSink& sink) {
-  planner::Binder binder(database_.Catalog().Snapshot());
+  planner::Binder binder(database_.Catalog().Snapshot(), evaluation_);
   plan::BatchNodePtr root = binder.BindQuery(*statement.select);
   const uint64_t rows = RunQuery(*root, sink);
   sink.OnCommandComplete(fmt::format("SELECT {}", rows));
 }
 
 void Session::ExecuteInsert(const ast::Insert& statement, ResultSink& sink) {
-  planner::Binder binder(database_.Catalog().Snapshot());
+  planner::Binder binder(database_.Catalog().Snapshot(), evaluation_);
   planner::InsertPlan plan = binder.BindInsert(statement);
-  executor::BatchContext context;
-  context.store = &database_.Store();
-  context.snapshot = database_.Store().GetSnapshot();
-  context.cancel_requested = &cancel_requested_;
-  context.memory_limit_bytes = database_.Options().query_memory_limit_bytes;
+  const executor::BatchContext context = MakeBatchContext();
   // Compute the rows first: an INSERT ... SELECT from its own table must not see its own rows.
   auto source = executor::BuildBatchOperator(*plan.source, context);
   std::vector<Chunk> chunks;
@@ -381,7 +389,7 @@ void Session::SendTextRows(std::string_view column,
   }
   chunk.SetNumRows(rows.size());
   if (chunk.NumRows() > 0) {
-    sink.OnChunk(chunk);
+    sink.OnChunk(chunk, evaluation_);
   }
 }
 
@@ -423,7 +431,7 @@ void Session::ExecuteShow(const ast::Show& statement, ResultSink& sink) {
            Value::Text(it != variables_.end() ? it->second : std::string(setting.default_value)),
            Value::Text("")});
     }
-    sink.OnChunk(chunk);
+    sink.OnChunk(chunk, evaluation_);
     sink.OnCommandComplete("SHOW");
     return;
   }

@@ -11,6 +11,8 @@
 #include "common/column.h"
 #include "common/error.h"
 #include "engine/database.h"
+#include "executor/batch/batch_operator.h"
+#include "function/scalar_function.h"
 #include "parser/ast.h"
 #include "planner/plan/batch_plan.h"
 
@@ -24,8 +26,9 @@ class ResultSink {
   virtual ~ResultSink() = default;
   /// The columns of a statement that returns rows.
   virtual void OnColumns(const std::vector<plan::OutputColumn>& columns) = 0;
-  /// Rows of the current statement.
-  virtual void OnChunk(const Chunk& chunk) = 0;
+  /// Rows of the current statement; `context` holds the session settings that shape their text
+  /// output (the time zone of TIMESTAMPTZ values).
+  virtual void OnChunk(const Chunk& chunk, const function::EvaluationContext& context) = 0;
   /// The statement finished with command tag `tag` ("SELECT 3", "INSERT 0 3", "CREATE TABLE").
   virtual void OnCommandComplete(std::string_view tag) = 0;
   /// The query string held no statement.
@@ -70,6 +73,8 @@ class Session {
   void ExecuteShow(const ast::Show& statement, ResultSink& sink);
   void ExecuteSet(const ast::Set& statement, ResultSink& sink);
   void ExecuteTransaction(const ast::Transaction& statement, ResultSink& sink);
+  /// The context of a batch query of the current statement.
+  executor::BatchContext MakeBatchContext();
   /// Runs a batch plan and streams its rows to `sink`; returns the row count.
   uint64_t RunQuery(const plan::BatchNode& root, ResultSink& sink);
   /// Sends a one-column text result.
@@ -80,6 +85,8 @@ class Session {
   Database& database_;
   SessionInfo info_;
   std::atomic<bool> cancel_requested_{false};
+  /// The current statement's clock and the session's settings, for the binder and the executor.
+  function::EvaluationContext evaluation_;
   TransactionState transaction_state_ = TransactionState::kIdle;
   bool wrote_in_block_ = false;
   /// Session variables set with SET, by lower-case name.

@@ -14,10 +14,10 @@ using plan::ExpressionKind;
 /// The evaluation state of one expression node: the node, its children's states and its scratch
 /// result.
 struct ExpressionEvaluator::Node {
-  explicit Node(const plan::Expression& node_expression)
-      : expression(node_expression), scratch(node_expression.type) {
+  Node(const plan::Expression& node_expression, const function::EvaluationContext& evaluation)
+      : expression(node_expression), context(evaluation), scratch(node_expression.type) {
     for (const plan::ExpressionPtr& child : expression.children) {
-      children.push_back(std::make_unique<Node>(*child));
+      children.push_back(std::make_unique<Node>(*child, context));
     }
   }
 
@@ -33,6 +33,7 @@ struct ExpressionEvaluator::Node {
   const Column& EvaluateCoalesce(const Chunk& input);
 
   const plan::Expression& expression;
+  const function::EvaluationContext& context;
   std::vector<std::unique_ptr<Node>> children;
   Column scratch;
   size_t constant_rows = static_cast<size_t>(-1);
@@ -97,7 +98,7 @@ const Column& ExpressionEvaluator::Node::Evaluate(const Chunk& input) {
         span = many;
       }
       scratch.Clear();
-      expression.function->kernel(span, rows, scratch);
+      expression.function->kernel(context, span, rows, scratch);
       return scratch;
     }
     case ExpressionKind::kCast: {
@@ -144,7 +145,8 @@ const Column& ExpressionEvaluator::Node::Evaluate(const Chunk& input) {
       const Column& right = children[1]->Evaluate(input);
       Column equal(DataType::Boolean());
       const Column* arguments[] = {&left, &right};
-      expression.function->kernel(std::span<const Column* const>(arguments, 2), rows, equal);
+      expression.function->kernel(context, std::span<const Column* const>(arguments, 2), rows,
+                                  equal);
       scratch.Clear();
       scratch.Reserve(rows);
       for (size_t i = 0; i < rows; ++i) {
@@ -283,8 +285,9 @@ const Column& ExpressionEvaluator::Node::EvaluateCoalesce(const Chunk& input) {
   return scratch;
 }
 
-ExpressionEvaluator::ExpressionEvaluator(const plan::Expression& expression)
-    : root_(std::make_unique<Node>(expression)) {}
+ExpressionEvaluator::ExpressionEvaluator(const plan::Expression& expression,
+                                         const function::EvaluationContext& context)
+    : root_(std::make_unique<Node>(expression, context)) {}
 
 ExpressionEvaluator::~ExpressionEvaluator() = default;
 ExpressionEvaluator::ExpressionEvaluator(ExpressionEvaluator&&) noexcept = default;

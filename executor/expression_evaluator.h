@@ -15,7 +15,9 @@ namespace freshet::executor {
 /// divides by zero, as in Postgres. Not thread-safe: one evaluator per operator instance.
 class ExpressionEvaluator {
  public:
-  explicit ExpressionEvaluator(const plan::Expression& expression);
+  /// `context` must outlive the evaluator.
+  ExpressionEvaluator(const plan::Expression& expression,
+                      const function::EvaluationContext& context);
   ~ExpressionEvaluator();
   ExpressionEvaluator(const ExpressionEvaluator&) = delete;
   ExpressionEvaluator& operator=(const ExpressionEvaluator&) = delete;

@@ -97,28 +97,40 @@ T CheckFloat(T result, bool inputs_finite, bool zero_allowed) {
 }
 
 template <typename T>
-void AddFloat(std::span<const Column* const> arguments, size_t rows, Column& out) {
+void AddFloat(const EvaluationContext& context,
+              std::span<const Column* const> arguments,
+              size_t rows,
+              Column& out) {
   BinaryFixed<T, T>(arguments, rows, out, [](T a, T b) {
     return CheckFloat<T>(a + b, std::isfinite(a) && std::isfinite(b), true);
   });
 }
 
 template <typename T>
-void SubtractFloat(std::span<const Column* const> arguments, size_t rows, Column& out) {
+void SubtractFloat(const EvaluationContext& context,
+                   std::span<const Column* const> arguments,
+                   size_t rows,
+                   Column& out) {
   BinaryFixed<T, T>(arguments, rows, out, [](T a, T b) {
     return CheckFloat<T>(a - b, std::isfinite(a) && std::isfinite(b), true);
   });
 }
 
 template <typename T>
-void MultiplyFloat(std::span<const Column* const> arguments, size_t rows, Column& out) {
+void MultiplyFloat(const EvaluationContext& context,
+                   std::span<const Column* const> arguments,
+                   size_t rows,
+                   Column& out) {
   BinaryFixed<T, T>(arguments, rows, out, [](T a, T b) {
     return CheckFloat<T>(a * b, std::isfinite(a) && std::isfinite(b), a == 0 || b == 0);
   });
 }
 
 template <typename T>
-void DivideFloat(std::span<const Column* const> arguments, size_t rows, Column& out) {
+void DivideFloat(const EvaluationContext& context,
+                 std::span<const Column* const> arguments,
+                 size_t rows,
+                 Column& out) {
   BinaryFixed<T, T>(arguments, rows, out, [](T a, T b) {
     if (b == 0) {
       ThrowDivisionByZero();
@@ -128,32 +140,50 @@ void DivideFloat(std::span<const Column* const> arguments, size_t rows, Column& 
 }
 
 template <typename T>
-void AddInteger(std::span<const Column* const> arguments, size_t rows, Column& out) {
+void AddInteger(const EvaluationContext& context,
+                std::span<const Column* const> arguments,
+                size_t rows,
+                Column& out) {
   BinaryFixed<T, T>(arguments, rows, out, CheckedAdd<T>);
 }
 
 template <typename T>
-void SubtractInteger(std::span<const Column* const> arguments, size_t rows, Column& out) {
+void SubtractInteger(const EvaluationContext& context,
+                     std::span<const Column* const> arguments,
+                     size_t rows,
+                     Column& out) {
   BinaryFixed<T, T>(arguments, rows, out, CheckedSubtract<T>);
 }
 
 template <typename T>
-void MultiplyInteger(std::span<const Column* const> arguments, size_t rows, Column& out) {
+void MultiplyInteger(const EvaluationContext& context,
+                     std::span<const Column* const> arguments,
+                     size_t rows,
+                     Column& out) {
   BinaryFixed<T, T>(arguments, rows, out, CheckedMultiply<T>);
 }
 
 template <typename T>
-void DivideInteger(std::span<const Column* const> arguments, size_t rows, Column& out) {
+void DivideInteger(const EvaluationContext& context,
+                   std::span<const Column* const> arguments,
+                   size_t rows,
+                   Column& out) {
   BinaryFixed<T, T>(arguments, rows, out, CheckedDivide<T>);
 }
 
 template <typename T>
-void ModuloInteger(std::span<const Column* const> arguments, size_t rows, Column& out) {
+void ModuloInteger(const EvaluationContext& context,
+                   std::span<const Column* const> arguments,
+                   size_t rows,
+                   Column& out) {
   BinaryFixed<T, T>(arguments, rows, out, CheckedModulo<T>);
 }
 
 template <typename T>
-void NegateInteger(std::span<const Column* const> arguments, size_t rows, Column& out) {
+void NegateInteger(const EvaluationContext& context,
+                   std::span<const Column* const> arguments,
+                   size_t rows,
+                   Column& out) {
   UnaryFixed<T, T>(arguments, rows, out, [](T a) {
     if (a == std::numeric_limits<T>::min()) {
       ThrowIntegerOutOfRange<T>();
@@ -163,17 +193,26 @@ void NegateInteger(std::span<const Column* const> arguments, size_t rows, Column
 }
 
 template <typename T>
-void NegateFloat(std::span<const Column* const> arguments, size_t rows, Column& out) {
+void NegateFloat(const EvaluationContext& context,
+                 std::span<const Column* const> arguments,
+                 size_t rows,
+                 Column& out) {
   UnaryFixed<T, T>(arguments, rows, out, [](T a) { return -a; });
 }
 
 template <typename T>
-void Identity(std::span<const Column* const> arguments, size_t rows, Column& out) {
+void Identity(const EvaluationContext& context,
+              std::span<const Column* const> arguments,
+              size_t rows,
+              Column& out) {
   UnaryFixed<T, T>(arguments, rows, out, [](T a) { return a; });
 }
 
 template <typename T>
-void AbsInteger(std::span<const Column* const> arguments, size_t rows, Column& out) {
+void AbsInteger(const EvaluationContext& context,
+                std::span<const Column* const> arguments,
+                size_t rows,
+                Column& out) {
   UnaryFixed<T, T>(arguments, rows, out, [](T a) {
     if (a == std::numeric_limits<T>::min()) {
       ThrowIntegerOutOfRange<T>();
@@ -183,7 +222,10 @@ void AbsInteger(std::span<const Column* const> arguments, size_t rows, Column& o
 }
 
 template <typename T>
-void AbsFloat(std::span<const Column* const> arguments, size_t rows, Column& out) {
+void AbsFloat(const EvaluationContext& context,
+              std::span<const Column* const> arguments,
+              size_t rows,
+              Column& out) {
   UnaryFixed<T, T>(arguments, rows, out, [](T a) { return std::fabs(a); });
 }
 

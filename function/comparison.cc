@@ -63,12 +63,18 @@ constexpr uint8_t Holds(int order) {
 }
 
 template <typename T, Comparison C>
-void CompareFixed(std::span<const Column* const> arguments, size_t rows, Column& out) {
+void CompareFixed(const EvaluationContext& context,
+                  std::span<const Column* const> arguments,
+                  size_t rows,
+                  Column& out) {
   BinaryFixed<T, uint8_t>(arguments, rows, out, [](T a, T b) { return Holds<C>(Compare(a, b)); });
 }
 
 template <Comparison C>
-void CompareString(std::span<const Column* const> arguments, size_t rows, Column& out) {
+void CompareString(const EvaluationContext& context,
+                   std::span<const Column* const> arguments,
+                   size_t rows,
+                   Column& out) {
   BinaryStringToFixed<uint8_t>(arguments, rows, out, [](std::string_view a, std::string_view b) {
     return Holds<C>(CompareStrings(a, b));
   });

@@ -18,7 +18,11 @@ std::vector<const ScalarFunction*> FunctionRegistry::Overloads(std::string_view 
                                                                size_t arity) const {
   std::vector<const ScalarFunction*> result;
   for (const ScalarFunction& function : functions_) {
-    if (function.name == name && function.arguments.size() == arity) {
+    if (function.name != name) {
+      continue;
+    }
+    if (function.arguments.size() == arity ||
+        (function.variadic && arity + 1 >= function.arguments.size())) {
       result.push_back(&function);
     }
   }

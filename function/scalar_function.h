@@ -8,13 +8,37 @@
 #include "common/column.h"
 #include "common/data_type.h"
 
+namespace freshet {
+class TimeZone;
+}  // namespace freshet
+
 namespace freshet::function {
+
+/// What a kernel may read besides its arguments: the statement's clock and the session's settings.
+/// Kernels of immutable functions ignore it.
+struct EvaluationContext {
+  /// now() of the statement: microseconds since 1970-01-01 UTC.
+  int64_t statement_timestamp = 0;
+  /// The session's TimeZone setting; nullptr means UTC.
+  const TimeZone* time_zone = nullptr;
+  std::string_view user = "freshet";
+  std::string_view database = "dev";
+};
+
+/// Whether a function's result depends only on its arguments (Postgres's provolatile): immutable
+/// calls with constant arguments are folded when the statement is planned; stable ones (now(),
+/// anything that reads the session's time zone) are the same within one statement; volatile ones
+/// (random()) change per row.
+enum class Volatility : uint8_t { kImmutable, kStable, kVolatile };
 
 /// Computes a whole result column from argument columns of `rows` rows each. `out` is an empty
 /// column of the function's result type. Kernels set NULLs themselves (strict functions: any NULL
 /// argument gives NULL) and throw Error for data errors (22003 overflow, 22012 division by zero,
 /// ...).
-using ScalarKernel = void (*)(std::span<const Column* const> arguments, size_t rows, Column& out);
+using ScalarKernel = void (*)(const EvaluationContext& context,
+                              std::span<const Column* const> arguments,
+                              size_t rows,
+                              Column& out);
 
 /// One overload of a built-in scalar function or operator: its SQL name ("+", "lower"), argument
 /// types and result type, and the kernel that evaluates it a column at a time.
@@ -23,6 +47,9 @@ struct ScalarFunction {
   std::vector<TypeId> arguments;
   DataType result;
   ScalarKernel kernel;
+  Volatility volatility = Volatility::kImmutable;
+  /// The last argument type repeats any number of times (concat(text, ...)).
+  bool variadic = false;
 };
 
 /// The catalog of built-in scalar functions and operators. Immutable after construction, so any
@@ -32,7 +59,8 @@ class FunctionRegistry {
   /// The built-in functions, built once on first use.
   static const FunctionRegistry& Builtins();
 
-  /// Every overload named `name` (lower case) taking `arity` arguments.
+  /// Every overload named `name` (lower case) that can take `arity` arguments (variadic ones
+  /// included).
   std::vector<const ScalarFunction*> Overloads(std::string_view name, size_t arity) const;
   /// True if some function or operator is named `name`.
   bool HasFunction(std::string_view name) const;

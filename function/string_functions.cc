@@ -10,7 +10,10 @@ namespace {
 
 using internal::UnaryFixed;
 
-void Concat(std::span<const Column* const> arguments, size_t rows, Column& out) {
+void Concat(const EvaluationContext& context,
+            std::span<const Column* const> arguments,
+            size_t rows,
+            Column& out) {
   const Column& left = *arguments[0];
   const Column& right = *arguments[1];
   out.Reserve(rows);
@@ -34,7 +37,10 @@ size_t CountCharacters(std::string_view text) {
   return characters;
 }
 
-void CharacterLength(std::span<const Column* const> arguments, size_t rows, Column& out) {
+void CharacterLength(const EvaluationContext& context,
+                     std::span<const Column* const> arguments,
+                     size_t rows,
+                     Column& out) {
   const Column& input = *arguments[0];
   out.ResizeFixed(rows);
   int32_t* result = out.MutableData<int32_t>();
@@ -47,7 +53,10 @@ void CharacterLength(std::span<const Column* const> arguments, size_t rows, Colu
   }
 }
 
-void OctetLength(std::span<const Column* const> arguments, size_t rows, Column& out) {
+void OctetLength(const EvaluationContext& context,
+                 std::span<const Column* const> arguments,
+                 size_t rows,
+                 Column& out) {
   const Column& input = *arguments[0];
   out.ResizeFixed(rows);
   int32_t* result = out.MutableData<int32_t>();
@@ -62,7 +71,10 @@ void OctetLength(std::span<const Column* const> arguments, size_t rows, Column& 
 
 // Case mapping of ASCII letters only, as Postgres does under the C collation.
 template <int (*Map)(int)>
-void MapCase(std::span<const Column* const> arguments, size_t rows, Column& out) {
+void MapCase(const EvaluationContext& context,
+             std::span<const Column* const> arguments,
+             size_t rows,
+             Column& out) {
   const Column& input = *arguments[0];
   out.Reserve(rows);
   std::string buffer;

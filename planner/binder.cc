@@ -74,11 +74,13 @@ std::string FigureColumnName(const ast::Expression& expression) {
   }
 }
 
-int64_t EvaluateCount(const ast::Expression& expression, std::string_view clause) {
+int64_t EvaluateCount(const ast::Expression& expression,
+                      std::string_view clause,
+                      const function::EvaluationContext& context) {
   Scope empty;
-  ExpressionBinder binder(empty);
+  ExpressionBinder binder(empty, context);
   ExpressionPtr bound = Coerce(binder.Bind(expression), DataType::Bigint(),
-                               CastContext::kAssignment, expression.position);
+                               CastContext::kAssignment, expression.position, context);
   if (bound->kind != plan::ExpressionKind::kConstant) {
     throw Error(SqlState::kFeatureNotSupported,
                 fmt::format("argument of {} must be a constant", clause))
@@ -102,8 +104,9 @@ void SetOutputs(plan::BatchNode& node, std::vector<plan::OutputColumn> outputs) 
 
 }  // namespace
 
-Binder::Binder(std::shared_ptr<const catalog::CatalogSnapshot> catalog)
-    : catalog_(std::move(catalog)) {}
+Binder::Binder(std::shared_ptr<const catalog::CatalogSnapshot> catalog,
+               const function::EvaluationContext& context)
+    : catalog_(std::move(catalog)), context_(context) {}
 
 DataType ResolveType(const ast::TypeName& type) {
   if (type.is_array) {
@@ -171,7 +174,7 @@ plan::BatchNodePtr Binder::BindQuery(const ast::Select& select) {
   if (!select.values.empty()) {
     auto values = std::make_unique<plan::ValuesNode>();
     Scope empty;
-    ExpressionBinder binder(empty);
+    ExpressionBinder binder(empty, context_);
     const size_t width = select.values[0].size();
     std::vector<std::vector<ExpressionPtr>> rows;
     for (const auto& row : select.values) {
@@ -192,8 +195,8 @@ plan::BatchNodePtr Binder::BindQuery(const ast::Select& select) {
       }
       const DataType common = internal::CommonType(types, "VALUES", select.position);
       for (auto& row : rows) {
-        row[column] =
-            Coerce(std::move(row[column]), common, CastContext::kImplicit, select.position);
+        row[column] = Coerce(std::move(row[column]), common, CastContext::kImplicit,
+                             select.position, context_);
       }
       values->outputs.push_back({fmt::format("column{}", column + 1), common, 0, 0});
     }
@@ -237,7 +240,7 @@ plan::BatchNodePtr Binder::BindQuery(const ast::Select& select) {
     input = std::move(scan);
   }
 
-  ExpressionBinder binder(scope);
+  ExpressionBinder binder(scope, context_);
   if (select.where) {
     auto filter = std::make_unique<plan::FilterNode>();
     filter->predicate = binder.BindCondition(*select.where, "WHERE");
@@ -283,7 +286,7 @@ plan::BatchNodePtr Binder::BindQuery(const ast::Select& select) {
     if (bound->type.id == TypeId::kUnknown) {
       // An untyped literal in the output is text, as in Postgres 10 and later.
       bound = Coerce(std::move(bound), DataType::Text(), CastContext::kImplicit,
-                     item.expression->position);
+                     item.expression->position, context_);
     }
     plan::OutputColumn output{item.alias.empty() ? FigureColumnName(*item.expression) : item.alias,
                               bound->type, 0, 0};
@@ -356,13 +359,13 @@ plan::BatchNodePtr Binder::BindQuery(const ast::Select& select) {
   if (select.limit || select.offset) {
     auto limit = std::make_unique<plan::LimitNode>();
     if (select.limit) {
-      const int64_t count = EvaluateCount(*select.limit, "LIMIT");
+      const int64_t count = EvaluateCount(*select.limit, "LIMIT", context_);
       if (count >= 0) {
         limit->limit = count;
       }
     }
     if (select.offset) {
-      limit->offset = std::max<int64_t>(0, EvaluateCount(*select.offset, "OFFSET"));
+      limit->offset = std::max<int64_t>(0, EvaluateCount(*select.offset, "OFFSET", context_));
     }
     limit->outputs = root->outputs;
     limit->input = std::move(root);
@@ -440,7 +443,7 @@ InsertPlan Binder::BindInsert(const ast::Insert& insert) {
           .WithHint("You will need to rewrite or cast the expression.")
           .WithPosition(position);
     }
-    return Coerce(std::move(value), target.type, CastContext::kAssignment, position);
+    return Coerce(std::move(value), target.type, CastContext::kAssignment, position, context_);
   };
   // Builds the full table row: values where targeted, NULL elsewhere.
   auto full_row = [&](std::vector<ExpressionPtr> values) {
@@ -461,7 +464,7 @@ InsertPlan Binder::BindInsert(const ast::Insert& insert) {
     // parsed by the column type's input function.
     auto values = std::make_unique<plan::ValuesNode>();
     Scope empty;
-    ExpressionBinder binder(empty);
+    ExpressionBinder binder(empty, context_);
     for (const auto& row : source.values) {
       if (row.size() != source.values.front().size()) {
         throw Error(SqlState::kSyntaxError, "VALUES lists must all be the same length")

@@ -23,7 +23,9 @@ struct InsertPlan {
 /// with the position of the offending token. Not thread-safe; make one per statement.
 class Binder {
  public:
-  explicit Binder(std::shared_ptr<const catalog::CatalogSnapshot> catalog);
+  /// `context` (the statement's clock and session settings) must outlive the binder.
+  Binder(std::shared_ptr<const catalog::CatalogSnapshot> catalog,
+         const function::EvaluationContext& context);
 
   /// Binds a query (SELECT, VALUES) into a batch plan.
   plan::BatchNodePtr BindQuery(const ast::Select& select);
@@ -32,6 +34,7 @@ class Binder {
 
  private:
   std::shared_ptr<const catalog::CatalogSnapshot> catalog_;
+  const function::EvaluationContext& context_;
 };
 
 /// Resolves a written type (`varchar(10)`, `int4`, `numeric(10,2)`) to a DataType; 42704 if

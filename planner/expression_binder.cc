@@ -98,7 +98,12 @@ Value ParseLiteralAs(const Value& value,
 
 // Evaluates a call or cast whose inputs are all constants once, at bind time, as Postgres's planner
 // does: `LIMIT 2 + 1` becomes 3, and `1 / 0` fails when the statement is planned.
-ExpressionPtr FoldConstant(ExpressionPtr expression) {
+ExpressionPtr FoldConstant(ExpressionPtr expression,
+                           const function::EvaluationContext& evaluation) {
+  if (expression->kind == ExpressionKind::kCall &&
+      expression->function->volatility == function::Volatility::kVolatile) {
+    return expression;
+  }
   for (const ExpressionPtr& child : expression->children) {
     if (child->kind != ExpressionKind::kConstant) {
       return expression;
@@ -118,7 +123,7 @@ ExpressionPtr FoldConstant(ExpressionPtr expression) {
     for (const Column& input : inputs) {
       arguments.push_back(&input);
     }
-    expression->function->kernel(arguments, 1, result);
+    expression->function->kernel(evaluation, arguments, 1, result);
   } else {
     return expression;
   }
@@ -130,7 +135,8 @@ ExpressionPtr FoldConstant(ExpressionPtr expression) {
 ExpressionPtr Coerce(ExpressionPtr expression,
                      const DataType& target,
                      CastContext context,
-                     int32_t position) {
+                     int32_t position,
+                     const function::EvaluationContext& evaluation) {
   if (expression->type == target) {
     return expression;
   }
@@ -157,7 +163,7 @@ ExpressionPtr Coerce(ExpressionPtr expression,
   }
   ExpressionPtr cast = Expression::Cast(std::move(expression), target, context);
   try {
-    return FoldConstant(std::move(cast));
+    return FoldConstant(std::move(cast), evaluation);
   } catch (Error& error) {
     throw std::move(error).WithPosition(position);
   }
@@ -200,7 +206,8 @@ DataType CommonType(const std::vector<DataType>& types,
 ExpressionPtr ResolveCall(std::string_view name,
                           std::vector<ExpressionPtr> arguments,
                           bool is_operator,
-                          int32_t position) {
+                          int32_t position,
+                          const function::EvaluationContext& evaluation) {
   const auto overloads = function::FunctionRegistry::Builtins().Overloads(name, arguments.size());
   // Untyped literals take the type of a typed argument beside them, as Postgres assumes for
   // operators.
@@ -279,10 +286,11 @@ ExpressionPtr ResolveCall(std::string_view name,
     if (MatchingType(arguments[i]->type.id) == want) {
       continue;
     }
-    arguments[i] = Coerce(std::move(arguments[i]), target, CastContext::kImplicit, position);
+    arguments[i] =
+        Coerce(std::move(arguments[i]), target, CastContext::kImplicit, position, evaluation);
   }
   try {
-    return FoldConstant(Expression::Call(*best, std::move(arguments)));
+    return FoldConstant(Expression::Call(*best, std::move(arguments)), evaluation);
   } catch (Error& error) {
     throw std::move(error).WithPosition(position);
   }
@@ -301,7 +309,7 @@ ExpressionPtr ExpressionBinder::BindBoolean(const ast::Expression& expression,
   }
   if (IsUnknownConstant(*bound)) {
     return Coerce(std::move(bound), DataType::Boolean(), CastContext::kImplicit,
-                  expression.position);
+                  expression.position, context_);
   }
   throw Error(
       SqlState::kDatatypeMismatch,
@@ -324,7 +332,7 @@ ExpressionPtr ExpressionBinder::Bind(const ast::Expression& expression) {
     case ast::ExpressionKind::kCast: {
       const auto& cast = static_cast<const ast::Cast&>(expression);
       return Coerce(Bind(*cast.operand), ResolveType(cast.type), CastContext::kExplicit,
-                    cast.position);
+                    cast.position, context_);
     }
     case ast::ExpressionKind::kIsNull: {
       const auto& is_null = static_cast<const ast::IsNull&>(expression);
@@ -482,7 +490,7 @@ ExpressionPtr ExpressionBinder::BindUnary(const ast::Unary& unary) {
   }
   std::vector<ExpressionPtr> arguments;
   arguments.push_back(Bind(*unary.operand));
-  return ResolveCall(unary.op, std::move(arguments), true, unary.position);
+  return ResolveCall(unary.op, std::move(arguments), true, unary.position, context_);
 }
 
 ExpressionPtr ExpressionBinder::BindBinary(const ast::Binary& binary) {
@@ -501,7 +509,7 @@ ExpressionPtr ExpressionBinder::BindBinary(const ast::Binary& binary) {
     std::vector<ExpressionPtr> arguments;
     arguments.push_back(std::move(left));
     arguments.push_back(std::move(right));
-    ExpressionPtr equal = ResolveCall("=", std::move(arguments), true, binary.position);
+    ExpressionPtr equal = ResolveCall("=", std::move(arguments), true, binary.position, context_);
     ExpressionPtr distinct =
         Expression::Make(ExpressionKind::kIsDistinct, DataType::Boolean(),
                          std::move(equal->children), binary.op == "is not distinct from");
@@ -515,7 +523,8 @@ ExpressionPtr ExpressionBinder::BindBinary(const ast::Binary& binary) {
       if (side->type.IsString() || side->type.id == TypeId::kUnknown) {
         return side;
       }
-      return Coerce(std::move(side), DataType::Text(), CastContext::kAssignment, binary.position);
+      return Coerce(std::move(side), DataType::Text(), CastContext::kAssignment, binary.position,
+                    context_);
     };
     if (left->type.IsString() || right->type.IsString() || left->type.id == TypeId::kUnknown ||
         right->type.id == TypeId::kUnknown) {
@@ -526,7 +535,7 @@ ExpressionPtr ExpressionBinder::BindBinary(const ast::Binary& binary) {
   std::vector<ExpressionPtr> arguments;
   arguments.push_back(std::move(left));
   arguments.push_back(std::move(right));
-  return ResolveCall(op, std::move(arguments), true, binary.position);
+  return ResolveCall(op, std::move(arguments), true, binary.position, context_);
 }
 
 ExpressionPtr ExpressionBinder::BindFunctionCall(const ast::FunctionCall& call) {
@@ -547,11 +556,12 @@ ExpressionPtr ExpressionBinder::BindFunctionCall(const ast::FunctionCall& call) 
     }
     const DataType common = CommonType(types, "COALESCE", call.position);
     for (ExpressionPtr& argument : arguments) {
-      argument = Coerce(std::move(argument), common, CastContext::kImplicit, call.position);
+      argument =
+          Coerce(std::move(argument), common, CastContext::kImplicit, call.position, context_);
     }
     return Expression::Make(ExpressionKind::kCoalesce, common, std::move(arguments));
   }
-  return ResolveCall(call.name, std::move(arguments), false, call.position);
+  return ResolveCall(call.name, std::move(arguments), false, call.position, context_);
 }
 
 ExpressionPtr ExpressionBinder::BindCase(const ast::Case& case_expression) {
@@ -564,7 +574,7 @@ ExpressionPtr ExpressionBinder::BindCase(const ast::Case& case_expression) {
       std::vector<ExpressionPtr> arguments;
       arguments.push_back(Bind(*case_expression.operand));
       arguments.push_back(Bind(*when));
-      conditions.push_back(ResolveCall("=", std::move(arguments), true, when->position));
+      conditions.push_back(ResolveCall("=", std::move(arguments), true, when->position, context_));
     } else {
       conditions.push_back(BindBoolean(*when, "CASE/WHEN"));
     }
@@ -579,11 +589,11 @@ ExpressionPtr ExpressionBinder::BindCase(const ast::Case& case_expression) {
   std::vector<ExpressionPtr> children;
   for (size_t i = 0; i < conditions.size(); ++i) {
     children.push_back(std::move(conditions[i]));
-    children.push_back(
-        Coerce(std::move(results[i]), common, CastContext::kImplicit, case_expression.position));
+    children.push_back(Coerce(std::move(results[i]), common, CastContext::kImplicit,
+                              case_expression.position, context_));
   }
-  children.push_back(
-      Coerce(std::move(else_result), common, CastContext::kImplicit, case_expression.position));
+  children.push_back(Coerce(std::move(else_result), common, CastContext::kImplicit,
+                            case_expression.position, context_));
   return Expression::Make(ExpressionKind::kCase, common, std::move(children));
 }
 
@@ -594,7 +604,7 @@ ExpressionPtr ExpressionBinder::BindInList(const ast::InList& in_list) {
     std::vector<ExpressionPtr> arguments;
     arguments.push_back(Bind(*in_list.operand));
     arguments.push_back(Bind(*item));
-    comparisons.push_back(ResolveCall("=", std::move(arguments), true, in_list.position));
+    comparisons.push_back(ResolveCall("=", std::move(arguments), true, in_list.position, context_));
   }
   ExpressionPtr any =
       comparisons.size() == 1
@@ -614,7 +624,7 @@ ExpressionPtr ExpressionBinder::BindBetween(const ast::Between& between) {
     std::vector<ExpressionPtr> arguments;
     arguments.push_back(Bind(left));
     arguments.push_back(Bind(right));
-    return ResolveCall(op, std::move(arguments), true, between.position);
+    return ResolveCall(op, std::move(arguments), true, between.position, context_);
   };
   auto range = [&](const ast::Expression& low, const ast::Expression& high) {
     std::vector<ExpressionPtr> both;

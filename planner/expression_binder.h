@@ -13,7 +13,8 @@ namespace freshet::planner::internal {
 /// Postgres would insert. Throws Error carrying the position of the offending node.
 class ExpressionBinder {
  public:
-  explicit ExpressionBinder(const Scope& scope) : scope_(scope) {}
+  ExpressionBinder(const Scope& scope, const function::EvaluationContext& context)
+      : scope_(scope), context_(context) {}
 
   plan::ExpressionPtr Bind(const ast::Expression& expression);
   /// Binds and requires a boolean, as WHERE and HAVING do (`clause` names the clause in the error).
@@ -31,6 +32,7 @@ class ExpressionBinder {
   plan::ExpressionPtr BindBoolean(const ast::Expression& expression, std::string_view context);
 
   const Scope& scope_;
+  const function::EvaluationContext& context_;
 };
 
 /// Converts `expression` to `target` in `context`, folding untyped literals at once so that bad
@@ -38,14 +40,16 @@ class ExpressionBinder {
 plan::ExpressionPtr Coerce(plan::ExpressionPtr expression,
                            const DataType& target,
                            function::CastContext context,
-                           int32_t position);
+                           int32_t position,
+                           const function::EvaluationContext& evaluation);
 
 /// Calls the overload of operator or function `name` that best fits the argument types, coercing
 /// the arguments; throws 42883 when none fits.
 plan::ExpressionPtr ResolveCall(std::string_view name,
                                 std::vector<plan::ExpressionPtr> arguments,
                                 bool is_operator,
-                                int32_t position);
+                                int32_t position,
+                                const function::EvaluationContext& evaluation);
 
 /// The type that values of `types` are all converted to (CASE, COALESCE, VALUES columns); 42804 if
 /// none.

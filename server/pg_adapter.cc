@@ -34,7 +34,7 @@ class WireResultSink final : public engine::ResultSink {
     writer_.WriteRowDescription(fields);
   }
 
-  void OnChunk(const Chunk& chunk) override {
+  void OnChunk(const Chunk& chunk, const function::EvaluationContext& context) override {
     const size_t width = chunk.NumColumns();
     std::vector<std::optional<std::string_view>> values(width);
     std::vector<size_t> ends(width);

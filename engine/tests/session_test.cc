@@ -19,7 +19,7 @@ class CollectingSink final : public ResultSink {
     }
     lines.push_back(line);
   }
-  void OnChunk(const Chunk& chunk) override {
+  void OnChunk(const Chunk& chunk, const function::EvaluationContext& context) override {
     for (size_t row = 0; row < chunk.NumRows(); ++row) {
       std::string line = "row:";
       for (size_t column = 0; column < chunk.NumColumns(); ++column) {

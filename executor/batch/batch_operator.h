@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "common/column.h"
+#include "function/scalar_function.h"
 #include "planner/plan/batch_plan.h"
 #include "storage/state_store.h"
 
@@ -20,6 +21,8 @@ struct BatchContext {
   const std::atomic<bool>* cancel_requested = nullptr;
   /// Bytes a blocking operator (sort) may hold before the query fails with 53200.
   size_t memory_limit_bytes = size_t{1} << 30;
+  /// The statement's clock and session settings, for expressions.
+  function::EvaluationContext evaluation;
 
   /// Throws 57014 when the statement was cancelled.
   void CheckCancelled() const;

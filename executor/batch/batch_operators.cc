@@ -46,7 +46,7 @@ class ValuesOperator final : public BatchOperator {
     while (next_row_ < node_.rows.size() && out.NumRows() < Chunk::kChunkSize) {
       const auto& row = node_.rows[next_row_++];
       for (size_t column = 0; column < row.size(); ++column) {
-        ExpressionEvaluator evaluator(*row[column]);
+        ExpressionEvaluator evaluator(*row[column], context_.evaluation);
         out.MutableColumn(column).AppendFrom(evaluator.Evaluate(one_row_), 0);
       }
       out.MutableOps().push_back(Op::kInsert);
@@ -91,8 +91,10 @@ class TableScanOperator final : public BatchOperator {
 /// Passes on the rows for which the predicate is true.
 class FilterOperator final : public BatchOperator {
  public:
-  FilterOperator(const plan::FilterNode& node, std::unique_ptr<BatchOperator> input)
-      : input_(std::move(input)), predicate_(*node.predicate) {}
+  FilterOperator(const plan::FilterNode& node,
+                 std::unique_ptr<BatchOperator> input,
+                 const BatchContext& context)
+      : input_(std::move(input)), predicate_(*node.predicate, context.evaluation) {}
 
   bool Next(Chunk& out) override {
     Chunk chunk;
@@ -116,10 +118,12 @@ class FilterOperator final : public BatchOperator {
 /// Computes one output column per expression.
 class ProjectOperator final : public BatchOperator {
  public:
-  ProjectOperator(const plan::ProjectNode& node, std::unique_ptr<BatchOperator> input)
+  ProjectOperator(const plan::ProjectNode& node,
+                  std::unique_ptr<BatchOperator> input,
+                  const BatchContext& context)
       : input_(std::move(input)) {
     for (const plan::ExpressionPtr& expression : node.expressions) {
-      evaluators_.emplace_back(*expression);
+      evaluators_.emplace_back(*expression, context.evaluation);
     }
   }
 
@@ -305,10 +309,10 @@ std::unique_ptr<BatchOperator> BuildBatchOperator(const plan::BatchNode& node,
                                                  context);
     case plan::BatchNodeKind::kFilter:
       return std::make_unique<FilterOperator>(static_cast<const plan::FilterNode&>(node),
-                                              BuildBatchOperator(*node.input, context));
+                                              BuildBatchOperator(*node.input, context), context);
     case plan::BatchNodeKind::kProject:
       return std::make_unique<ProjectOperator>(static_cast<const plan::ProjectNode&>(node),
-                                               BuildBatchOperator(*node.input, context));
+                                               BuildBatchOperator(*node.input, context), context);
     case plan::BatchNodeKind::kSort:
       return std::make_unique<SortOperator>(static_cast<const plan::SortNode&>(node),
                                             BuildBatchOperator(*node.input, context), context);

@@ -12,6 +12,8 @@ using plan::Expression;
 using plan::ExpressionKind;
 using plan::ExpressionPtr;
 
+const function::EvaluationContext kContext;
+
 const function::ScalarFunction& Overload(std::string_view name, TypeId type) {
   for (const auto* function : function::FunctionRegistry::Builtins().Overloads(name, 2)) {
     if (function->arguments[0] == type) {
@@ -39,7 +41,7 @@ ExpressionPtr Binary(std::string_view name, ExpressionPtr left, ExpressionPtr ri
 TEST(ExpressionEvaluatorTest, EvaluatesArithmeticOverColumnsAndConstants) {
   ExpressionPtr expression = Binary("*", Expression::Column(0, DataType::Integer()),
                                     Expression::Constant(Value::Integer(10)));
-  ExpressionEvaluator evaluator(*expression);
+  ExpressionEvaluator evaluator(*expression, kContext);
   const Column& result = evaluator.Evaluate(IntegerChunk({1, std::nullopt, 3}));
   EXPECT_EQ(result.Data<int32_t>()[0], 10);
   EXPECT_TRUE(result.IsNull(1));
@@ -57,7 +59,7 @@ TEST(ExpressionEvaluatorTest, AndSkipsTheRightSideWhereTheLeftIsFalse) {
                             Expression::Constant(Value::Integer(1))));
   ExpressionPtr expression =
       Expression::Make(ExpressionKind::kAnd, DataType::Boolean(), std::move(children));
-  ExpressionEvaluator evaluator(*expression);
+  ExpressionEvaluator evaluator(*expression, kContext);
   std::vector<uint8_t> selected =
       evaluator.EvaluatePredicate(IntegerChunk({0, 2, 20, std::nullopt}));
   EXPECT_EQ(selected, (std::vector<uint8_t>{0, 1, 0, 0}));
@@ -70,7 +72,7 @@ TEST(ExpressionEvaluatorTest, OrFollowsThreeValuedLogic) {
   children.push_back(Expression::Constant(Value::Null(DataType::Boolean())));
   ExpressionPtr expression =
       Expression::Make(ExpressionKind::kOr, DataType::Boolean(), std::move(children));
-  ExpressionEvaluator evaluator(*expression);
+  ExpressionEvaluator evaluator(*expression, kContext);
   const Column& result = evaluator.Evaluate(IntegerChunk({1, 2}));
   EXPECT_EQ(result.Data<uint8_t>()[0], 1);
   EXPECT_TRUE(result.IsNull(1));
@@ -86,7 +88,7 @@ TEST(ExpressionEvaluatorTest, CaseEvaluatesEachBranchOnItsOwnRows) {
                             Expression::Column(0, DataType::Integer())));
   ExpressionPtr expression =
       Expression::Make(ExpressionKind::kCase, DataType::Integer(), std::move(children));
-  ExpressionEvaluator evaluator(*expression);
+  ExpressionEvaluator evaluator(*expression, kContext);
   const Column& result = evaluator.Evaluate(IntegerChunk({0, 4, std::nullopt, 50}));
   EXPECT_EQ(result.Data<int32_t>()[0], 0);
   EXPECT_EQ(result.Data<int32_t>()[1], 25);
@@ -100,7 +102,7 @@ TEST(ExpressionEvaluatorTest, CoalesceTakesTheFirstNonNull) {
   children.push_back(Expression::Constant(Value::Integer(-1)));
   ExpressionPtr expression =
       Expression::Make(ExpressionKind::kCoalesce, DataType::Integer(), std::move(children));
-  ExpressionEvaluator evaluator(*expression);
+  ExpressionEvaluator evaluator(*expression, kContext);
   const Column& result = evaluator.Evaluate(IntegerChunk({std::nullopt, 7, std::nullopt}));
   EXPECT_EQ(result.Data<int32_t>()[0], -1);
   EXPECT_EQ(result.Data<int32_t>()[1], 7);

@@ -28,7 +28,8 @@ Column Call(std::string_view name, const Column& a, const Column& b) {
     if (function->arguments[0] == a.Type().id && function->arguments[1] == b.Type().id) {
       Column out(function->result);
       const Column* arguments[] = {&a, &b};
-      function->kernel(std::span<const Column* const>(arguments), a.Size(), out);
+      function->kernel(EvaluationContext{}, std::span<const Column* const>(arguments), a.Size(),
+                       out);
       return out;
     }
   }
