@@ -154,7 +154,7 @@ Value Column::GetValue(size_t row) const {
   return Value::Null(type_);
 }
 
-void Column::AppendText(size_t row, std::string& out) const {
+void Column::AppendText(size_t row, std::string& out, const TimeZone* time_zone) const {
   switch (type_.id) {
     case TypeId::kBoolean:
       out += Data<uint8_t>()[row] != 0 ? 't' : 'f';
@@ -175,7 +175,7 @@ void Column::AppendText(size_t row, std::string& out) const {
       AppendFloat(out, Data<double>()[row], false);
       return;
     case TypeId::kNumeric:
-      AppendNumeric(out, Data<__int128>()[row], type_.NumericScale());
+      AppendNumeric(out, Data<__int128>()[row]);
       return;
     case TypeId::kDate:
       AppendDate(out, Data<int32_t>()[row]);
@@ -187,7 +187,7 @@ void Column::AppendText(size_t row, std::string& out) const {
       AppendTimestamp(out, Data<int64_t>()[row]);
       return;
     case TypeId::kTimestamptz:
-      AppendTimestamptz(out, Data<int64_t>()[row]);
+      AppendTimestamptz(out, Data<int64_t>()[row], time_zone);
       return;
     case TypeId::kInterval:
       AppendInterval(out, Data<Interval>()[row]);

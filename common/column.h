@@ -12,6 +12,8 @@
 
 namespace freshet {
 
+class TimeZone;
+
 /// A typed column vector with a null flag per row. Fixed-width values live in one contiguous
 /// buffer; strings in one byte buffer with offsets, so building a column never allocates per row.
 /// Not thread-safe.
@@ -61,8 +63,9 @@ class Column {
   void AppendFrom(const Column& other, size_t row);
   /// Returns row `row` as a Value of this column's type.
   Value GetValue(size_t row) const;
-  /// Appends the text output of row `row` (not NULL) to `out`, as Postgres prints it.
-  void AppendText(size_t row, std::string& out) const;
+  /// Appends the text output of row `row` (not NULL) to `out`, as Postgres prints it; a
+  /// TIMESTAMPTZ is shown in `time_zone` (nullptr: UTC), the session's TimeZone setting.
+  void AppendText(size_t row, std::string& out, const TimeZone* time_zone = nullptr) const;
   void Clear();
   /// Bytes held by the column's buffers, for memory budgets.
   size_t MemoryUsage() const {

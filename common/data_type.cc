@@ -11,8 +11,9 @@
 namespace freshet {
 
 DataType DataType::Numeric(int32_t precision, int32_t scale) {
-  // Postgres packs NUMERIC(p, s) as ((p << 16) | s) + VARHDRSZ.
-  return DataType(TypeId::kNumeric, ((precision << 16) | (scale & 0xffff)) + 4);
+  // Postgres 15 packs NUMERIC(p, s) as ((p << 16) | (s & 0x7ff)) + VARHDRSZ, s in 11-bit two's
+  // complement.
+  return DataType(TypeId::kNumeric, ((precision << 16) | (scale & 0x7ff)) + 4);
 }
 
 PhysicalType DataType::Physical() const {
@@ -124,7 +125,7 @@ int32_t DataType::NumericPrecision() const {
 }
 
 int32_t DataType::NumericScale() const {
-  return modifier < 4 ? 0 : (modifier - 4) & 0xffff;
+  return modifier < 4 ? 0 : (((modifier - 4) & 0x7ff) ^ 1024) - 1024;
 }
 
 std::string DataType::Name() const {

@@ -39,7 +39,7 @@ enum class PhysicalType : uint8_t {
   kInt64,     // int64_t: BIGINT, TIME, TIMESTAMP[TZ] (microseconds)
   kFloat32,   // float
   kFloat64,   // double
-  kInt128,    // __int128: NUMERIC, scaled by 10^scale
+  kInt128,    // __int128: NUMERIC, packed as unscaled * 256 + display scale (common/numeric.h)
   kInterval,  // Interval
   kString,    // bytes: VARCHAR, TEXT, BYTEA, JSONB
 };
@@ -68,8 +68,10 @@ struct DataType {
   static constexpr DataType Text() { return DataType(TypeId::kText); }
   static constexpr DataType Timestamp() { return DataType(TypeId::kTimestamp); }
   static DataType Varchar(int32_t length) { return DataType(TypeId::kVarchar, length); }
-  /// NUMERIC(precision, scale), stored as Postgres stores the typmod.
+  /// NUMERIC(precision, scale), stored as Postgres stores the typmod; the scale may be negative.
   static DataType Numeric(int32_t precision, int32_t scale);
+  /// Unconstrained NUMERIC (typmod -1): every value keeps its own display scale.
+  static constexpr DataType Numeric() { return DataType(TypeId::kNumeric); }
 
   PhysicalType Physical() const;
   /// The Postgres type OID (23 for INTEGER, ...), as sent in RowDescription.
@@ -80,7 +82,9 @@ struct DataType {
   std::string Name() const;
   /// The length of VARCHAR(n), if any.
   std::optional<int32_t> MaxLength() const;
+  /// The precision of NUMERIC(p,s), or -1 when unconstrained.
   int32_t NumericPrecision() const;
+  /// The scale of NUMERIC(p,s) (-1000..1000), or 0 when unconstrained.
   int32_t NumericScale() const;
 
   bool IsInteger() const {

@@ -6,10 +6,14 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <optional>
 
 #include <fmt/format.h>
 
+#include "common/calendar.h"
 #include "common/error.h"
+#include "common/numeric.h"
+#include "common/time_zone.h"
 
 namespace freshet {
 namespace {
@@ -292,28 +296,8 @@ void AppendFloat(std::string& out, double value, bool is_float4) {
   }
 }
 
-void AppendNumeric(std::string& out, __int128 scaled, int32_t scale) {
-  const bool negative = scaled < 0;
-  unsigned __int128 magnitude = negative ? static_cast<unsigned __int128>(-(scaled + 1)) + 1
-                                         : static_cast<unsigned __int128>(scaled);
-  char digits[64];
-  int n = 0;
-  do {
-    digits[n++] = static_cast<char>('0' + static_cast<int>(magnitude % 10));
-    magnitude /= 10;
-  } while (magnitude != 0);
-  while (n <= scale) {
-    digits[n++] = '0';
-  }
-  if (negative) {
-    out += '-';
-  }
-  for (int i = n - 1; i >= 0; --i) {
-    out += digits[i];
-    if (i == scale && scale > 0) {
-      out += '.';
-    }
-  }
+void AppendNumeric(std::string& out, __int128 value) {
+  numeric::Format(value, out);
 }
 
 void AppendDate(std::string& out, int32_t days) {
@@ -339,15 +323,36 @@ void AppendTimestamp(std::string& out, int64_t micros) {
   }
 }
 
-void AppendTimestamptz(std::string& out, int64_t micros) {
-  const int64_t days = FloorDiv(micros, kMicrosPerDay);
+void AppendTimestamptz(std::string& out, int64_t micros, const TimeZone* zone) {
+  const int32_t offset = zone != nullptr ? zone->OffsetAt(micros) : 0;
+  int64_t local = micros;
+  if (__builtin_add_overflow(micros, static_cast<int64_t>(offset) * kMicrosPerSecond, &local)) {
+    local = micros;
+  }
+  const int64_t days = FloorDiv(local, kMicrosPerDay);
   CivilDate date = CivilFromDays(days);
   AppendYearMonthDay(out, date);
   out += ' ';
-  AppendClock(out, micros - days * kMicrosPerDay);
-  out += "+00";
+  AppendClock(out, local - days * kMicrosPerDay);
+  AppendUtcOffset(out, offset);
   if (date.year <= 0) {
     out += " BC";
+  }
+}
+
+void AppendUtcOffset(std::string& out, int32_t seconds_east) {
+  // Postgres's EncodeTimezone: minutes and seconds only when they are not zero.
+  out += seconds_east >= 0 ? '+' : '-';
+  const int32_t absolute = seconds_east >= 0 ? seconds_east : -seconds_east;
+  const int32_t hours = absolute / 3600;
+  const int32_t minutes = absolute / 60 % 60;
+  const int32_t seconds = absolute % 60;
+  if (seconds != 0) {
+    fmt::format_to(std::back_inserter(out), "{:02}:{:02}:{:02}", hours, minutes, seconds);
+  } else if (minutes != 0) {
+    fmt::format_to(std::back_inserter(out), "{:02}:{:02}", hours, minutes);
+  } else {
+    fmt::format_to(std::back_inserter(out), "{:02}", hours);
   }
 }
 
@@ -507,83 +512,7 @@ double ParseDouble(std::string_view text, TypeId type) {
 }
 
 __int128 ParseNumeric(std::string_view text, int32_t precision, int32_t scale) {
-  std::string_view trimmed = Trim(text);
-  bool negative = false;
-  if (!trimmed.empty() && (trimmed.front() == '+' || trimmed.front() == '-')) {
-    negative = trimmed.front() == '-';
-    trimmed.remove_prefix(1);
-  }
-  std::string integer_digits;
-  std::string fraction_digits;
-  bool seen_point = false;
-  size_t i = 0;
-  for (; i < trimmed.size(); ++i) {
-    char c = trimmed[i];
-    if (c == '.' && !seen_point) {
-      seen_point = true;
-    } else if (std::isdigit(static_cast<unsigned char>(c))) {
-      (seen_point ? fraction_digits : integer_digits) += c;
-    } else {
-      break;
-    }
-  }
-  if (integer_digits.empty() && fraction_digits.empty()) {
-    ThrowInvalidSyntax("numeric", text);
-  }
-  int64_t exponent = 0;
-  if (i < trimmed.size() && (trimmed[i] == 'e' || trimmed[i] == 'E')) {
-    std::string_view rest = trimmed.substr(i + 1);
-    auto [ptr, ec] = std::from_chars(rest.data() + (rest.starts_with('+') ? 1 : 0),
-                                     rest.data() + rest.size(), exponent);
-    if (ec != std::errc() || ptr != rest.data() + rest.size()) {
-      ThrowInvalidSyntax("numeric", text);
-    }
-    i = trimmed.size();
-  }
-  if (i != trimmed.size()) {
-    ThrowInvalidSyntax("numeric", text);
-  }
-  // Shift the decimal point by the exponent.
-  std::string all = integer_digits + fraction_digits;
-  int64_t point = static_cast<int64_t>(integer_digits.size()) + exponent;
-  while (point < 0) {
-    all.insert(all.begin(), '0');
-    ++point;
-  }
-  while (static_cast<int64_t>(all.size()) < point) {
-    all += '0';
-  }
-  std::string whole = all.substr(0, static_cast<size_t>(point));
-  std::string fraction = all.substr(static_cast<size_t>(point));
-  while (!whole.empty() && whole.front() == '0') {
-    whole.erase(whole.begin());
-  }
-  bool round_up =
-      static_cast<int32_t>(fraction.size()) > scale && fraction[static_cast<size_t>(scale)] >= '5';
-  fraction.resize(static_cast<size_t>(scale), '0');
-  const int32_t max_whole = precision > 0 ? precision - scale : 38 - scale;
-  std::string digits = whole + fraction;
-  if (digits.size() > 38) {
-    throw Error(SqlState::kNumericValueOutOfRange, "numeric field overflow");
-  }
-  __int128 value = 0;
-  for (char c : digits) {
-    value = value * 10 + (c - '0');
-  }
-  if (round_up) {
-    ++value;
-  }
-  __int128 limit = 1;
-  for (int32_t k = 0; k < max_whole + scale; ++k) {
-    limit *= 10;
-  }
-  if (value >= limit) {
-    throw Error(SqlState::kNumericValueOutOfRange, "numeric field overflow")
-        .WithDetail(fmt::format(
-            "A field with precision {}, scale {} must round to an absolute value less than 10^{}.",
-            precision, scale, max_whole));
-  }
-  return negative ? -value : value;
+  return numeric::Parse(text, precision, scale);
 }
 
 int32_t ParseDate(std::string_view text) {
@@ -617,7 +546,7 @@ int64_t ParseTime(std::string_view text) {
   return micros;
 }
 
-int64_t ParseTimestamp(std::string_view text, bool with_zone) {
+int64_t ParseTimestamp(std::string_view text, bool with_zone, const TimeZone* zone) {
   const std::string_view type_name = with_zone ? "timestamp with time zone" : "timestamp";
   Scanner scanner(Trim(text));
   int64_t days = 0;
@@ -638,33 +567,76 @@ int64_t ParseTimestamp(std::string_view text, bool with_zone) {
     }
   }
   scanner.SkipSpaces();
-  int64_t offset_micros = 0;
-  if (scanner.Consume('Z') || scanner.Consume('z')) {
-    offset_micros = 0;
-  } else if (scanner.Peek() == '+' || scanner.Peek() == '-') {
+  // An explicit zone: a numeric offset (east of Greenwich), an abbreviation or a zone name.
+  std::optional<int64_t> offset_seconds;
+  const TimeZone* named_zone = nullptr;
+  if (scanner.Peek() == '+' || scanner.Peek() == '-') {
     const bool negative = scanner.Peek() == '-';
     scanner.Consume(scanner.Peek());
     int64_t hours = 0;
     int64_t minutes = 0;
-    int count = 0;
-    if (!scanner.Digits(hours, &count, 2)) {
+    int64_t seconds = 0;
+    if (!scanner.Digits(hours, nullptr, 2)) {
       ThrowInvalidDatetime(type_name, text);
     }
     if (scanner.Consume(':') || std::isdigit(static_cast<unsigned char>(scanner.Peek()))) {
       if (!scanner.Digits(minutes, nullptr, 2)) {
         ThrowInvalidDatetime(type_name, text);
       }
+      if (scanner.Consume(':') && !scanner.Digits(seconds, nullptr, 2)) {
+        ThrowInvalidDatetime(type_name, text);
+      }
     }
-    offset_micros = (hours * kMicrosPerHour + minutes * kMicrosPerMinute) * (negative ? -1 : 1);
+    offset_seconds = (hours * 3600 + minutes * 60 + seconds) * (negative ? -1 : 1);
+  } else if (std::isalpha(static_cast<unsigned char>(scanner.Peek()))) {
+    std::string_view rest = scanner.Rest();
+    size_t length = 0;
+    while (length < rest.size() &&
+           (std::isalnum(static_cast<unsigned char>(rest[length])) || rest[length] == '/' ||
+            rest[length] == '_' || rest[length] == '+' || rest[length] == '-')) {
+      ++length;
+    }
+    const std::string_view word = rest.substr(0, length);
+    const bool is_era = word.size() == 2 &&
+                        std::toupper(static_cast<unsigned char>(word[0])) == 'B' &&
+                        std::toupper(static_cast<unsigned char>(word[1])) == 'C';
+    if (!is_era) {
+      if (auto abbreviation = TimeZone::FindAbbreviation(word)) {
+        offset_seconds = *abbreviation;
+      } else if ((named_zone = TimeZone::Find(word)) == nullptr) {
+        std::string lower(word);
+        for (char& c : lower) {
+          c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        }
+        throw Error(SqlState::kInvalidParameterValue,
+                    fmt::format("time zone \"{}\" not recognized", lower));
+      }
+      for (size_t i = 0; i < length; ++i) {
+        scanner.Consume(rest[i]);
+      }
+    }
   }
   ScanEra(scanner, days);
   scanner.SkipSpaces();
   if (!scanner.AtEnd()) {
     ThrowInvalidDatetime(type_name, text);
   }
-  int64_t micros = days * kMicrosPerDay + micros_of_day;
+  // Postgres's range ends in 294276 AD; a 64-bit count of microseconds since 1970 ends in 294247.
+  constexpr int64_t kMaxDays = std::numeric_limits<int64_t>::max() / kMicrosPerDay - 1;
+  if (days < calendar::kMinDate || days > kMaxDays) {
+    throw Error(SqlState::kDatetimeFieldOverflow,
+                fmt::format("timestamp out of range: \"{}\"", text));
+  }
+  const int64_t local = days * kMicrosPerDay + micros_of_day;
   // A plain TIMESTAMP ignores a zone, as Postgres does.
-  return with_zone ? micros - offset_micros : micros;
+  if (!with_zone) {
+    return local;
+  }
+  if (offset_seconds) {
+    return local - *offset_seconds * kMicrosPerSecond;
+  }
+  const TimeZone* effective = named_zone != nullptr ? named_zone : zone;
+  return effective != nullptr ? effective->LocalToUtc(local) : local;
 }
 
 Interval ParseInterval(std::string_view text) {

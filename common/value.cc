@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "common/error.h"
+#include "common/jsonb.h"
 #include "common/text_format.h"
 
 namespace freshet {
@@ -35,10 +36,10 @@ Value Value::Float(DataType type, double value) {
   return result;
 }
 
-Value Value::Numeric(DataType type, __int128 scaled) {
+Value Value::Numeric(DataType type, __int128 packed) {
   Value result;
   result.type_ = type;
-  result.data_ = scaled;
+  result.data_ = packed;
   return result;
 }
 
@@ -75,7 +76,7 @@ std::string Value::ToText() const {
       AppendFloat(out, GetDouble(), false);
       return out;
     case TypeId::kNumeric:
-      AppendNumeric(out, GetInt128(), type_.NumericScale());
+      AppendNumeric(out, GetInt128());
       return out;
     case TypeId::kDate:
       AppendDate(out, static_cast<int32_t>(GetInt()));
@@ -104,7 +105,7 @@ std::string Value::ToText() const {
   return out;
 }
 
-Value Value::FromText(std::string_view text, DataType type) {
+Value Value::FromText(std::string_view text, DataType type, const TimeZone* zone) {
   switch (type.id) {
     case TypeId::kBoolean: {
       bool value = false;
@@ -130,7 +131,7 @@ Value Value::FromText(std::string_view text, DataType type) {
     case TypeId::kTimestamp:
       return Int(type, ParseTimestamp(text, false));
     case TypeId::kTimestamptz:
-      return Int(type, ParseTimestamp(text, true));
+      return Int(type, ParseTimestamp(text, true, zone));
     case TypeId::kInterval:
       return FromInterval(ParseInterval(text));
     case TypeId::kVarchar: {
@@ -148,10 +149,12 @@ Value Value::FromText(std::string_view text, DataType type) {
       }
       return String(type, std::string(text));
     }
+    case TypeId::kJsonb:
+      // A jsonb column holds the canonical text jsonb_out prints (common/jsonb.h).
+      return String(type, ParseJsonb(text));
     case TypeId::kUnknown:
     case TypeId::kText:
     case TypeId::kBytea:
-    case TypeId::kJsonb:
       return String(type, std::string(text));
   }
   return String(type, std::string(text));

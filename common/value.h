@@ -10,6 +10,8 @@
 
 namespace freshet {
 
+class TimeZone;
+
 /// One SQL value of a known type, or NULL. Used at the edges (literals, catalog defaults, row
 /// codecs, tests); the data path works on whole columns instead.
 class Value {
@@ -26,8 +28,8 @@ class Value {
   static Value Bigint(int64_t value) { return Int(DataType::Bigint(), value); }
   static Value Float(DataType type, double value);
   static Value Double(double value) { return Float(DataType::Double(), value); }
-  /// A NUMERIC scaled by 10^scale of `type`.
-  static Value Numeric(DataType type, __int128 scaled);
+  /// A NUMERIC of `type` from its packed form (common/numeric.h), which carries its own scale.
+  static Value Numeric(DataType type, __int128 packed);
   static Value FromInterval(Interval value);
   static Value String(DataType type, std::string value);
   static Value Text(std::string value) { return String(DataType::Text(), std::move(value)); }
@@ -47,8 +49,8 @@ class Value {
   std::string ToText() const;
 
   /// Parses `text` as the input function of `type` does; throws 22P02 / 22003 / 22007 / 22001 on
-  /// bad input.
-  static Value FromText(std::string_view text, DataType type);
+  /// bad input. A TIMESTAMPTZ without an explicit zone is local time of `zone` (nullptr: UTC).
+  static Value FromText(std::string_view text, DataType type, const TimeZone* zone = nullptr);
 
   friend bool operator==(const Value&, const Value&) = default;
 

@@ -3,10 +3,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <cstdlib>
 
 #include <fmt/format.h>
 
 #include "common/logging.h"
+#include "common/time_zone.h"
 #include "executor/batch/batch_operator.h"
 #include "executor/table_writer.h"
 #include "parser/parser.h"
@@ -85,6 +88,30 @@ std::string_view ObjectKindName(ast::ObjectKind kind) {
       return "schema";
   }
   return "object";
+}
+
+// Resolves a value of the TimeZone setting as Postgres's check_timezone does: a number is hours
+// east of Greenwich (SQL's sign convention), anything else a zone name or a POSIX specification.
+const TimeZone* ResolveTimeZone(const std::string& value) {
+  Error invalid(SqlState::kInvalidParameterValue,
+                fmt::format("invalid value for parameter \"TimeZone\": \"{}\"", value));
+  char* end = nullptr;
+  const double hours = std::strtod(value.c_str(), &end);
+  if (end != value.c_str() && *end == '\0') {
+    const TimeZone* zone = nullptr;
+    if (std::isfinite(hours) && std::fabs(hours) < 1000) {
+      zone = TimeZone::FromOffset(-static_cast<int64_t>(-hours * 3600));
+    }
+    if (zone == nullptr) {
+      throw std::move(invalid).WithDetail("UTC timezone offset is out of range.");
+    }
+    return zone;
+  }
+  const TimeZone* zone = TimeZone::Find(value);
+  if (zone == nullptr) {
+    throw invalid;
+  }
+  return zone;
 }
 
 [[noreturn]] void ThrowNotSupported(std::string_view what, int32_t position) {
@@ -174,9 +201,11 @@ void Session::ExecuteStatement(const ast::Statement& statement, ResultSink& sink
       ExecuteTransaction(static_cast<const ast::Transaction&>(statement), sink);
       return;
     case ast::StatementKind::kUpdate:
-      ThrowNotSupported("UPDATE", statement.position);
+      ExecuteUpdate(static_cast<const ast::Update&>(statement), sink);
+      return;
     case ast::StatementKind::kDelete:
-      ThrowNotSupported("DELETE", statement.position);
+      ExecuteDelete(static_cast<const ast::Delete&>(statement), sink);
+      return;
     case ast::StatementKind::kCreateSource:
       ThrowNotSupported("CREATE SOURCE", statement.position);
     case ast::StatementKind::kCreateMaterializedView:
@@ -219,41 +248,68 @@ uint64_t Session::RunQuery(const plan::BatchNode& root, ResultSink& sink) {
 }
 
 void Session::ExecuteSelect(const ast::SelectStatement& statement, ResultSink& sink) {
-  planner::Binder binder(database_.Catalog().Snapshot(), evaluation_);
+  planner::Binder binder(database_.Catalog().Snapshot(), evaluation_, system_tables_.get());
   plan::BatchNodePtr root = binder.BindQuery(*statement.select);
   const uint64_t rows = RunQuery(*root, sink);
   sink.OnCommandComplete(fmt::format("SELECT {}", rows));
 }
 
-void Session::ExecuteInsert(const ast::Insert& statement, ResultSink& sink) {
-  planner::Binder binder(database_.Catalog().Snapshot(), evaluation_);
-  planner::InsertPlan plan = binder.BindInsert(statement);
+uint64_t Session::RunWrite(const plan::TableDescriptor& table,
+                           const plan::BatchNode& source,
+                           const std::function<void(executor::TableWriter&, const Chunk&)>& stage) {
   const executor::BatchContext context = MakeBatchContext();
-  // Compute the rows first: an INSERT ... SELECT from its own table must not see its own rows.
-  auto source = executor::BuildBatchOperator(*plan.source, context);
+  // Compute every row first from one snapshot: a statement never sees its own writes.
+  auto rows = executor::BuildBatchOperator(source, context);
   std::vector<Chunk> chunks;
   size_t bytes = 0;
   Chunk chunk;
-  while (source->Next(chunk)) {
+  while (rows->Next(chunk)) {
     bytes += chunk.MemoryUsage();
     context.CheckMemory(bytes);
     chunks.push_back(std::move(chunk));
   }
-  std::lock_guard lock(database_.TableWriteMutex(plan.table.table_id));
+  std::lock_guard lock(database_.TableWriteMutex(table.table_id));
   // The table may have been dropped while the rows were computed.
-  if (database_.Catalog().Snapshot()->FindRelation(plan.table.table_id) == nullptr) {
-    throw Error::UndefinedTable(plan.table.name);
+  if (database_.Catalog().Snapshot()->FindRelation(table.table_id) == nullptr) {
+    throw Error::UndefinedTable(table.name);
   }
-  executor::TableWriter writer(database_.Store(), plan.table);
-  for (const Chunk& rows : chunks) {
-    writer.Insert(rows);
+  executor::TableWriter writer(database_.Store(), table);
+  for (const Chunk& staged : chunks) {
+    stage(writer, staged);
     context.CheckCancelled();
   }
   const uint64_t count = writer.Commit();
   if (transaction_state_ == TransactionState::kInBlock) {
     wrote_in_block_ = true;
   }
+  return count;
+}
+
+void Session::ExecuteInsert(const ast::Insert& statement, ResultSink& sink) {
+  planner::Binder binder(database_.Catalog().Snapshot(), evaluation_, system_tables_.get());
+  planner::InsertPlan plan = binder.BindInsert(statement);
+  const uint64_t count =
+      RunWrite(plan.table, *plan.source,
+               [](executor::TableWriter& writer, const Chunk& rows) { writer.Insert(rows); });
   sink.OnCommandComplete(fmt::format("INSERT 0 {}", count));
+}
+
+void Session::ExecuteUpdate(const ast::Update& statement, ResultSink& sink) {
+  planner::Binder binder(database_.Catalog().Snapshot(), evaluation_, system_tables_.get());
+  planner::ModifyPlan plan = binder.BindUpdate(statement);
+  const uint64_t count =
+      RunWrite(plan.table, *plan.source,
+               [](executor::TableWriter& writer, const Chunk& rows) { writer.Update(rows); });
+  sink.OnCommandComplete(fmt::format("UPDATE {}", count));
+}
+
+void Session::ExecuteDelete(const ast::Delete& statement, ResultSink& sink) {
+  planner::Binder binder(database_.Catalog().Snapshot(), evaluation_, system_tables_.get());
+  planner::ModifyPlan plan = binder.BindDelete(statement);
+  const uint64_t count = RunWrite(
+      plan.table, *plan.source,
+      [](executor::TableWriter& writer, const Chunk& keys) { writer.Delete(keys.GetColumn(0)); });
+  sink.OnCommandComplete(fmt::format("DELETE {}", count));
 }
 
 void Session::ExecuteCreateTable(const ast::CreateTable& statement, ResultSink& sink) {
@@ -459,6 +515,7 @@ void Session::ExecuteSet(const ast::Set& statement, ResultSink& sink) {
   if (name == "all" && statement.reset) {
     variables_.clear();
     variables_["application_name"] = "";
+    evaluation_.time_zone = nullptr;
     sink.OnCommandComplete("RESET");
     return;
   }
@@ -484,6 +541,13 @@ void Session::ExecuteSet(const ast::Set& statement, ResultSink& sink) {
                   fmt::format("conversion between {} and UTF8 is not supported", value));
     }
     value = "UTF8";
+  }
+  if (name == "timezone") {
+    const TimeZone* zone = ResolveTimeZone(value);
+    // SHOW and ParameterStatus give the zone's own name: "america/new_york" is shown as
+    // "America/New_York", and -8 as "<-08>+08".
+    value = zone->Name();
+    evaluation_.time_zone = zone;
   }
   variables_[name] = value;
   if (setting->reported) {

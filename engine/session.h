@@ -2,7 +2,9 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -12,9 +14,11 @@
 #include "common/error.h"
 #include "engine/database.h"
 #include "executor/batch/batch_operator.h"
+#include "executor/table_writer.h"
 #include "function/scalar_function.h"
 #include "parser/ast.h"
 #include "planner/plan/batch_plan.h"
+#include "planner/system_table.h"
 
 namespace freshet::engine {
 
@@ -68,6 +72,13 @@ class Session {
   void ExecuteStatement(const ast::Statement& statement, ResultSink& sink);
   void ExecuteSelect(const ast::SelectStatement& statement, ResultSink& sink);
   void ExecuteInsert(const ast::Insert& statement, ResultSink& sink);
+  void ExecuteUpdate(const ast::Update& statement, ResultSink& sink);
+  void ExecuteDelete(const ast::Delete& statement, ResultSink& sink);
+  /// Computes the rows of `source`, then, holding the table's write lock, stages each chunk with
+  /// `stage` and commits them in one batch; returns the count of rows written.
+  uint64_t RunWrite(const plan::TableDescriptor& table,
+                    const plan::BatchNode& source,
+                    const std::function<void(executor::TableWriter&, const Chunk&)>& stage);
   void ExecuteCreateTable(const ast::CreateTable& statement, ResultSink& sink);
   void ExecuteDrop(const ast::Drop& statement, ResultSink& sink);
   void ExecuteShow(const ast::Show& statement, ResultSink& sink);
@@ -89,6 +100,8 @@ class Session {
   function::EvaluationContext evaluation_;
   TransactionState transaction_state_ = TransactionState::kIdle;
   bool wrote_in_block_ = false;
+  /// The system relations (pg_catalog, information_schema) of the current statement's catalog.
+  std::unique_ptr<planner::SystemTableProvider> system_tables_;
   /// Session variables set with SET, by lower-case name.
   std::map<std::string, std::string> variables_;
 };

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <optional>
 
 #include "common/error.h"
 #include "function/cast.h"
@@ -14,10 +15,13 @@ using plan::ExpressionKind;
 /// The evaluation state of one expression node: the node, its children's states and its scratch
 /// result.
 struct ExpressionEvaluator::Node {
-  Node(const plan::Expression& node_expression, const function::EvaluationContext& evaluation)
-      : expression(node_expression), context(evaluation), scratch(node_expression.type) {
+  Node(const plan::Expression& node_expression, const BatchContext& batch)
+      : expression(node_expression),
+        batch_context(batch),
+        context(batch.evaluation),
+        scratch(node_expression.type) {
     for (const plan::ExpressionPtr& child : expression.children) {
-      children.push_back(std::make_unique<Node>(*child, context));
+      children.push_back(std::make_unique<Node>(*child, batch));
     }
   }
 
@@ -32,8 +36,16 @@ struct ExpressionEvaluator::Node {
   const Column& EvaluateCase(const Chunk& input);
   const Column& EvaluateCoalesce(const Chunk& input);
 
+  const Column& EvaluateSubquery(const Chunk& input);
+  /// Runs the subquery for the outer row `row` of `input` (or uncorrelated, once) and returns all
+  /// its rows.
+  std::vector<Chunk> RunSubquery(const Chunk* input, size_t row);
+
   const plan::Expression& expression;
+  const BatchContext& batch_context;
   const function::EvaluationContext& context;
+  /// The rows of an uncorrelated subquery, computed on first use.
+  std::optional<std::vector<Chunk>> cached_rows;
   std::vector<std::unique_ptr<Node>> children;
   Column scratch;
   size_t constant_rows = static_cast<size_t>(-1);
@@ -104,7 +116,7 @@ const Column& ExpressionEvaluator::Node::Evaluate(const Chunk& input) {
     case ExpressionKind::kCast: {
       const Column& in = children[0]->Evaluate(input);
       scratch.Clear();
-      function::CastColumn(in, expression.type, expression.cast_context, scratch);
+      function::CastColumn(in, expression.type, expression.cast_context, scratch, context);
       return scratch;
     }
     case ExpressionKind::kAnd:
@@ -164,6 +176,22 @@ const Column& ExpressionEvaluator::Node::Evaluate(const Chunk& input) {
       return EvaluateCase(input);
     case ExpressionKind::kCoalesce:
       return EvaluateCoalesce(input);
+    case ExpressionKind::kOuterColumn: {
+      if (batch_context.outer_chunk == nullptr) {
+        throw Error::Internal("outer column reference without an outer row");
+      }
+      const Column& outer = batch_context.outer_chunk->GetColumn(expression.column_index);
+      scratch.Clear();
+      scratch.Reserve(rows);
+      for (size_t i = 0; i < rows; ++i) {
+        scratch.AppendFrom(outer, batch_context.outer_row);
+      }
+      return scratch;
+    }
+    case ExpressionKind::kScalarSubquery:
+    case ExpressionKind::kExists:
+    case ExpressionKind::kQuantifiedSubquery:
+      return EvaluateSubquery(input);
   }
   throw Error::Internal("unknown expression kind");
 }
@@ -285,8 +313,105 @@ const Column& ExpressionEvaluator::Node::EvaluateCoalesce(const Chunk& input) {
   return scratch;
 }
 
+std::vector<Chunk> ExpressionEvaluator::Node::RunSubquery(const Chunk* input, size_t row) {
+  BatchContext inner = batch_context;
+  inner.outer_chunk = input;
+  inner.outer_row = row;
+  auto query = BuildBatchOperator(*expression.subquery, inner);
+  std::vector<Chunk> chunks;
+  Chunk chunk;
+  while (query->Next(chunk)) {
+    chunks.push_back(std::move(chunk));
+    // EXISTS needs one row and a scalar subquery two to decide.
+    if (expression.kind == ExpressionKind::kExists) {
+      break;
+    }
+  }
+  return chunks;
+}
+
+const Column& ExpressionEvaluator::Node::EvaluateSubquery(const Chunk& input) {
+  const size_t rows = input.NumRows();
+  // Left operands of ANY / ALL, evaluated for all rows at once.
+  const Column* left = expression.kind == ExpressionKind::kQuantifiedSubquery
+                           ? &children[0]->Evaluate(input)
+                           : nullptr;
+  scratch.Clear();
+  scratch.Reserve(rows);
+  for (size_t row = 0; row < rows; ++row) {
+    const std::vector<Chunk>* result;
+    std::vector<Chunk> fresh;
+    if (expression.correlated) {
+      fresh = RunSubquery(&input, row);
+      result = &fresh;
+    } else {
+      if (!cached_rows) {
+        cached_rows = RunSubquery(nullptr, 0);
+      }
+      result = &*cached_rows;
+    }
+    size_t count = 0;
+    for (const Chunk& chunk : *result) {
+      count += chunk.NumRows();
+    }
+    switch (expression.kind) {
+      case ExpressionKind::kExists:
+        scratch.Append<uint8_t>((count > 0) != expression.negated ? 1 : 0);
+        break;
+      case ExpressionKind::kScalarSubquery:
+        if (count > 1) {
+          throw Error(SqlState::kCardinalityViolation,
+                      "more than one row returned by a subquery used as an expression");
+        }
+        if (count == 0) {
+          scratch.AppendNull();
+        } else {
+          for (const Chunk& chunk : *result) {
+            if (chunk.NumRows() > 0) {
+              scratch.AppendFrom(chunk.GetColumn(0), 0);
+            }
+          }
+        }
+        break;
+      default: {
+        // x op ANY (s): true if some comparison is true, else NULL if some is NULL, else false; ALL
+        // is the dual. The comparison runs a chunk at a time against x repeated.
+        const uint8_t decisive = expression.all ? 0 : 1;
+        uint8_t state = expression.all ? 1 : 0;
+        for (const Chunk& chunk : *result) {
+          if (state == decisive) {
+            break;
+          }
+          Column repeated(left->Type());
+          repeated.Reserve(chunk.NumRows());
+          for (size_t i = 0; i < chunk.NumRows(); ++i) {
+            repeated.AppendFrom(*left, row);
+          }
+          Column compared(DataType::Boolean());
+          const Column* arguments[] = {&repeated, &chunk.GetColumn(0)};
+          expression.function->kernel(context, std::span<const Column* const>(arguments, 2),
+                                      chunk.NumRows(), compared);
+          for (size_t i = 0; i < compared.Size(); ++i) {
+            const uint8_t truth = Truth(compared, i);
+            if (truth == decisive) {
+              state = decisive;
+              break;
+            }
+            if (truth == 2) {
+              state = 2;
+            }
+          }
+        }
+        AppendBool(scratch, state);
+        break;
+      }
+    }
+  }
+  return scratch;
+}
+
 ExpressionEvaluator::ExpressionEvaluator(const plan::Expression& expression,
-                                         const function::EvaluationContext& context)
+                                         const BatchContext& context)
     : root_(std::make_unique<Node>(expression, context)) {}
 
 ExpressionEvaluator::~ExpressionEvaluator() = default;

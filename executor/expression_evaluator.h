@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "common/column.h"
+#include "executor/batch/batch_operator.h"
 #include "planner/plan/expression.h"
 
 namespace freshet::executor {
@@ -15,9 +16,8 @@ namespace freshet::executor {
 /// divides by zero, as in Postgres. Not thread-safe: one evaluator per operator instance.
 class ExpressionEvaluator {
  public:
-  /// `context` must outlive the evaluator.
-  ExpressionEvaluator(const plan::Expression& expression,
-                      const function::EvaluationContext& context);
+  /// `context` must outlive the evaluator; subqueries run against it.
+  ExpressionEvaluator(const plan::Expression& expression, const BatchContext& context);
   ~ExpressionEvaluator();
   ExpressionEvaluator(const ExpressionEvaluator&) = delete;
   ExpressionEvaluator& operator=(const ExpressionEvaluator&) = delete;

@@ -17,7 +17,8 @@ std::string TableKeyPrefix(const plan::TableDescriptor& table) {
 }
 
 void DecodeTableRow(const plan::TableDescriptor& table, std::string_view bytes, Chunk& out) {
-  storage::DecodeRowInto(bytes, table.column_types, out).ThrowIfError();
+  storage::DecodeRowIntoColumns(bytes, table.column_types, out.Columns()).ThrowIfError();
+  out.MutableOps().push_back(Op::kInsert);
 }
 
 }  // namespace freshet::executor

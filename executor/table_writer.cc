@@ -31,24 +31,61 @@ std::string DescribeRow(const Chunk& chunk, size_t row) {
 }  // namespace
 
 TableWriter::TableWriter(storage::StateStore& store, const plan::TableDescriptor& table)
-    : store_(store), table_(table) {}
+    : store_(store), table_(table) {
+  for (size_t column = 0; column < table.column_types.size(); ++column) {
+    table_columns_.push_back(column);
+  }
+}
 
-void TableWriter::Insert(const Chunk& chunk) {
+void TableWriter::CheckNotNull(const Chunk& chunk, size_t row) const {
+  for (size_t column = 0; column < table_.column_types.size(); ++column) {
+    if (table_.not_null[column] && chunk.GetColumn(column).IsNull(row)) {
+      throw Error(SqlState::kNotNullViolation,
+                  fmt::format("null value in column \"{}\" of relation \"{}\" violates not-null "
+                              "constraint",
+                              table_.column_names[column], table_.name))
+          .WithDetail(fmt::format("Failing row contains {}.", DescribeRow(chunk, row)));
+    }
+  }
+}
+
+Error TableWriter::DuplicateKey(const Chunk& chunk, size_t row) const {
+  std::string names;
+  std::string values;
+  for (size_t i = 0; i < table_.primary_key.size(); ++i) {
+    const uint32_t column = table_.primary_key[i];
+    names += (i > 0 ? ", " : "") + table_.column_names[column];
+    if (i > 0) {
+      values += ", ";
+    }
+    chunk.GetColumn(column).AppendText(row, values);
+  }
+  return Error(
+             SqlState::kUniqueViolation,
+             fmt::format("duplicate key value violates unique constraint \"{}_pkey\"", table_.name))
+      .WithDetail(fmt::format("Key ({})=({}) already exists.", names, values));
+}
+
+void TableWriter::EncodePrimaryKey(const Chunk& chunk, size_t row) {
   std::vector<storage::KeyColumn> key_columns;
+  key_columns.reserve(table_.primary_key.size());
   for (uint32_t index : table_.primary_key) {
     key_columns.push_back({index, false});
   }
+  key_ = TableKeyPrefix(table_);
+  storage::EncodeKey(chunk, row, key_columns, key_);
+}
+
+void TableWriter::PutRow(const Chunk& chunk, size_t row) {
+  value_.clear();
+  storage::EncodeRow(chunk, row, table_columns_, value_);
+  batch_.Put(key_, value_);
+  ++rows_;
+}
+
+void TableWriter::Insert(const Chunk& chunk) {
   for (size_t row = 0; row < chunk.NumRows(); ++row) {
-    for (size_t column = 0; column < chunk.NumColumns(); ++column) {
-      if (table_.not_null[column] && chunk.GetColumn(column).IsNull(row)) {
-        throw Error(SqlState::kNotNullViolation,
-                    fmt::format("null value in column \"{}\" of relation \"{}\" violates not-null "
-                                "constraint",
-                                table_.column_names[column], table_.name))
-            .WithDetail(fmt::format("Failing row contains {}.", DescribeRow(chunk, row)));
-      }
-    }
-    key_ = TableKeyPrefix(table_);
+    CheckNotNull(chunk, row);
     if (table_.primary_key.empty()) {
       if (!row_id_loaded_) {
         auto stored = store_.Get(TableRowIdKey(table_.table_id)).ValueOrThrow();
@@ -58,35 +95,56 @@ void TableWriter::Insert(const Chunk& chunk) {
         }
         row_id_loaded_ = true;
       }
+      key_ = TableKeyPrefix(table_);
       storage::AppendUint64(next_row_id_++, key_);
     } else {
-      storage::EncodeKey(chunk, row, key_columns, key_);
+      EncodePrimaryKey(chunk, row);
       const bool duplicate_in_statement = !staged_keys_.insert(key_).second;
       if (duplicate_in_statement || store_.Get(key_).ValueOrThrow().has_value()) {
-        std::string names;
-        std::string values;
-        for (size_t i = 0; i < table_.primary_key.size(); ++i) {
-          const uint32_t column = table_.primary_key[i];
-          names += (i > 0 ? ", " : "") + table_.column_names[column];
-          if (i > 0) {
-            values += ", ";
-          }
-          chunk.GetColumn(column).AppendText(row, values);
-        }
-        throw Error(
-            SqlState::kUniqueViolation,
-            fmt::format("duplicate key value violates unique constraint \"{}_pkey\"", table_.name))
-            .WithDetail(fmt::format("Key ({})=({}) already exists.", names, values));
+        throw DuplicateKey(chunk, row);
       }
     }
-    value_.clear();
-    storage::EncodeRow(chunk, row, value_);
-    batch_.Put(key_, value_);
+    PutRow(chunk, row);
+  }
+}
+
+void TableWriter::Update(const Chunk& rows) {
+  const Column& old_keys = rows.GetColumn(table_.column_types.size());
+  for (size_t row = 0; row < rows.NumRows(); ++row) {
+    CheckNotNull(rows, row);
+    const std::string_view old_key = old_keys.GetString(row);
+    if (table_.primary_key.empty()) {
+      key_.assign(old_key);
+    } else {
+      EncodePrimaryKey(rows, row);
+      if (key_ != old_key) {
+        // The row moves to a new key: the old one goes, and the new one must be free once the
+        // statement's own moves are done, which Commit checks.
+        batch_.Delete(old_key);
+        deleted_keys_.emplace(old_key);
+        if (!staged_keys_.insert(key_).second) {
+          throw DuplicateKey(rows, row);
+        }
+        moved_keys_.push_back({key_, DuplicateKey(rows, row)});
+      }
+    }
+    PutRow(rows, row);
+  }
+}
+
+void TableWriter::Delete(const Column& keys) {
+  for (size_t row = 0; row < keys.Size(); ++row) {
+    batch_.Delete(keys.GetString(row));
     ++rows_;
   }
 }
 
 uint64_t TableWriter::Commit() {
+  for (const auto& [key, error] : moved_keys_) {
+    if (deleted_keys_.count(key) == 0 && store_.Get(key).ValueOrThrow().has_value()) {
+      throw error;
+    }
+  }
   if (row_id_loaded_) {
     std::string bytes;
     storage::AppendUint64(next_row_id_, bytes);

@@ -4,8 +4,11 @@
 #include <cstdint>
 #include <string>
 #include <unordered_set>
+#include <utility>
+#include <vector>
 
 #include "common/column.h"
+#include "common/error.h"
 #include "planner/plan/batch_plan.h"
 #include "storage/state_store.h"
 
@@ -21,14 +24,32 @@ class TableWriter {
 
   /// Validates and stages every row of `chunk` (columns in table order).
   void Insert(const Chunk& chunk);
-  /// Writes the staged rows; returns how many were written.
+  /// Stages new versions of existing rows: `rows` holds the table's columns followed by a BYTEA
+  /// column with each row's current storage key (a scan's row key). A changed primary key moves the
+  /// row.
+  void Update(const Chunk& rows);
+  /// Stages the removal of the rows stored under `keys` (storage keys from a scan).
+  void Delete(const Column& keys);
+  /// Writes the staged rows; returns how many rows were inserted, updated or deleted. Throws 23505
+  /// when a moved row's new key is taken.
   uint64_t Commit();
 
  private:
+  void CheckNotNull(const Chunk& chunk, size_t row) const;
+  Error DuplicateKey(const Chunk& chunk, size_t row) const;
+  /// Sets key_ to the storage key of row `row`'s primary key.
+  void EncodePrimaryKey(const Chunk& chunk, size_t row);
+  /// Stages row `row` under key_.
+  void PutRow(const Chunk& chunk, size_t row);
+
   storage::StateStore& store_;
   const plan::TableDescriptor& table_;
   storage::WriteBatch batch_;
   std::unordered_set<std::string> staged_keys_;
+  std::unordered_set<std::string> deleted_keys_;
+  /// New keys of rows whose primary key changed, with the error to raise if the key is taken.
+  std::vector<std::pair<std::string, Error>> moved_keys_;
+  std::vector<size_t> table_columns_;
   uint64_t next_row_id_ = 0;
   bool row_id_loaded_ = false;
   uint64_t rows_ = 0;

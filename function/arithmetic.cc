@@ -241,6 +241,7 @@ void RegisterInteger(std::vector<ScalarFunction>& functions, TypeId type) {
   functions.push_back({"-", {type}, result, NegateInteger<T>});
   functions.push_back({"+", {type}, result, Identity<T>});
   functions.push_back({"abs", {type}, result, AbsInteger<T>});
+  functions.push_back({"@", {type}, result, AbsInteger<T>});
 }
 
 template <typename T>
@@ -253,6 +254,7 @@ void RegisterFloat(std::vector<ScalarFunction>& functions, TypeId type) {
   functions.push_back({"-", {type}, result, NegateFloat<T>});
   functions.push_back({"+", {type}, result, Identity<T>});
   functions.push_back({"abs", {type}, result, AbsFloat<T>});
+  functions.push_back({"@", {type}, result, AbsFloat<T>});
 }
 
 }  // namespace

@@ -8,8 +8,11 @@
 #include <fmt/format.h>
 
 #include "common/error.h"
+#include "common/numeric.h"
 #include "common/text_format.h"
+#include "common/time_zone.h"
 #include "common/value.h"
+#include "function/jsonb_functions.h"
 
 namespace freshet::function {
 namespace {
@@ -18,14 +21,6 @@ constexpr int64_t kMicrosPerDay = 86'400'000'000LL;
 
 bool IsStringType(TypeId type) {
   return type == TypeId::kText || type == TypeId::kVarchar || type == TypeId::kUnknown;
-}
-
-__int128 PowerOfTen(int32_t exponent) {
-  __int128 result = 1;
-  for (int32_t i = 0; i < exponent; ++i) {
-    result *= 10;
-  }
-  return result;
 }
 
 [[noreturn]] void ThrowOutOfRange(TypeId target) {
@@ -56,32 +51,35 @@ int64_t IntegerMax(TypeId type) {
 // A number read from any numeric column, exactly for integers and numerics.
 struct Number {
   bool is_float = false;
+  bool is_float4 = false;
+  bool is_numeric = false;
   double float_value = 0;
-  __int128 scaled = 0;  // integer or numeric value times 10^scale
-  int32_t scale = 0;
+  __int128 integer = 0;  // integers and booleans
+  __int128 numeric = 0;  // packed, common/numeric.h
 };
 
 Number ReadNumber(const Column& in, size_t row) {
   Number number;
   switch (in.Type().Physical()) {
     case PhysicalType::kBool:
-      number.scaled = in.Data<uint8_t>()[row];
+      number.integer = in.Data<uint8_t>()[row];
       break;
     case PhysicalType::kInt16:
-      number.scaled = in.Data<int16_t>()[row];
+      number.integer = in.Data<int16_t>()[row];
       break;
     case PhysicalType::kInt32:
-      number.scaled = in.Data<int32_t>()[row];
+      number.integer = in.Data<int32_t>()[row];
       break;
     case PhysicalType::kInt64:
-      number.scaled = in.Data<int64_t>()[row];
+      number.integer = in.Data<int64_t>()[row];
       break;
     case PhysicalType::kInt128:
-      number.scaled = in.Data<__int128>()[row];
-      number.scale = in.Type().NumericScale();
+      number.is_numeric = true;
+      number.numeric = in.Data<__int128>()[row];
       break;
     case PhysicalType::kFloat32:
       number.is_float = true;
+      number.is_float4 = true;
       number.float_value = in.Data<float>()[row];
       break;
     case PhysicalType::kFloat64:
@@ -92,22 +90,6 @@ Number ReadNumber(const Column& in, size_t row) {
       throw Error::Internal("ReadNumber on a non-numeric column");
   }
   return number;
-}
-
-// Rounds a scaled value to `to_scale` digits, half away from zero, as numeric rounding does.
-__int128 Rescale(__int128 scaled, int32_t from_scale, int32_t to_scale) {
-  if (to_scale >= from_scale) {
-    return scaled * PowerOfTen(to_scale - from_scale);
-  }
-  const __int128 divisor = PowerOfTen(from_scale - to_scale);
-  __int128 quotient = scaled / divisor;
-  const __int128 remainder = scaled % divisor;
-  if (remainder * 2 >= divisor) {
-    ++quotient;
-  } else if (remainder * 2 <= -divisor) {
-    --quotient;
-  }
-  return quotient;
 }
 
 void AppendInteger(Column& out, int64_t value) {
@@ -139,18 +121,34 @@ void CastNumber(const Number& number, const DataType& target, Column& out) {
         AppendInteger(out, static_cast<int64_t>(rounded));
         return;
       }
-      const __int128 value = Rescale(number.scaled, number.scale, 0);
-      if (value < IntegerMin(target.id) || value > IntegerMax(target.id)) {
+      if (number.is_numeric) {
+        // Postgres rounds a numeric half away from zero before the range check.
+        int64_t value = 0;
+        if (!numeric::ToInteger(number.numeric, IntegerMin(target.id), IntegerMax(target.id),
+                                value)) {
+          ThrowOutOfRange(target.id);
+        }
+        AppendInteger(out, value);
+        return;
+      }
+      if (number.integer < IntegerMin(target.id) || number.integer > IntegerMax(target.id)) {
         ThrowOutOfRange(target.id);
       }
-      AppendInteger(out, static_cast<int64_t>(value));
+      AppendInteger(out, static_cast<int64_t>(number.integer));
       return;
     }
     case TypeId::kReal:
     case TypeId::kDouble: {
-      double value = number.is_float ? number.float_value
-                                     : static_cast<double>(number.scaled) /
-                                           static_cast<double>(PowerOfTen(number.scale));
+      if (number.is_numeric) {
+        // numeric_float8 / numeric_float4 read the numeric's text: correctly rounded.
+        if (target.id == TypeId::kReal) {
+          out.Append<float>(numeric::ToFloat(number.numeric));
+        } else {
+          out.Append<double>(numeric::ToDouble(number.numeric));
+        }
+        return;
+      }
+      double value = number.is_float ? number.float_value : static_cast<double>(number.integer);
       if (target.id == TypeId::kReal) {
         if (std::isfinite(value) && std::fabs(value) > std::numeric_limits<float>::max()) {
           throw Error(SqlState::kNumericValueOutOfRange, "value out of range: overflow");
@@ -162,33 +160,16 @@ void CastNumber(const Number& number, const DataType& target, Column& out) {
       return;
     }
     case TypeId::kNumeric: {
-      const int32_t scale = target.NumericScale();
-      __int128 scaled = 0;
-      if (number.is_float) {
-        if (!std::isfinite(number.float_value)) {
-          throw Error(SqlState::kFeatureNotSupported, "cannot convert infinity or NaN to numeric");
-        }
-        std::string text;
-        AppendFloat(text, number.float_value, false);
-        scaled = ParseNumeric(text, target.NumericPrecision(), scale);
-      } else {
-        scaled = Rescale(number.scaled, number.scale, scale);
-        const int32_t precision = target.NumericPrecision();
-        if (precision > 0) {
-          const __int128 limit = PowerOfTen(precision);
-          if (scaled >= limit || scaled <= -limit) {
-            throw Error(SqlState::kNumericValueOutOfRange, "numeric field overflow")
-                .WithDetail(fmt::format("A field with precision {}, scale {} must round to an "
-                                        "absolute value less than 10^{}.",
-                                        precision, scale, precision - scale));
-          }
-        }
-      }
-      out.Append<__int128>(scaled);
+      const __int128 value = number.is_float
+                                 ? numeric::FromDouble(number.float_value, number.is_float4)
+                             : number.is_numeric ? number.numeric
+                                                 : numeric::FromInteger(number.integer);
+      out.Append<__int128>(
+          numeric::ApplyTypmod(value, target.NumericPrecision(), target.NumericScale()));
       return;
     }
     case TypeId::kBoolean:
-      out.Append<uint8_t>(number.scaled != 0 ? 1 : 0);
+      out.Append<uint8_t>(number.integer != 0 ? 1 : 0);
       return;
     default:
       throw Error::Internal("CastNumber to a non-numeric type");
@@ -256,6 +237,9 @@ bool CanCast(TypeId from, TypeId to, CastContext context) {
     // Widening is implicit; narrowing (and float to numeric) needs an assignment.
     return to_rank > from_rank || context != CastContext::kImplicit;
   }
+  if (from == TypeId::kJsonb && CanCastJsonbTo(to)) {
+    return context == CastContext::kExplicit;
+  }
   if ((from == TypeId::kInteger && to == TypeId::kBoolean) ||
       (from == TypeId::kBoolean && to == TypeId::kInteger)) {
     return context == CastContext::kExplicit;
@@ -288,9 +272,18 @@ bool CanCast(TypeId from, TypeId to, CastContext context) {
   }
 }
 
-void CastColumn(const Column& in, const DataType& target, CastContext context, Column& out) {
+void CastColumn(const Column& in,
+                const DataType& target,
+                CastContext context,
+                Column& out,
+                const EvaluationContext& evaluation) {
+  const TimeZone& zone = evaluation.time_zone != nullptr ? *evaluation.time_zone : TimeZone::Utc();
   const size_t rows = in.Size();
   const TypeId from = in.Type().id;
+  if (from == TypeId::kJsonb && CanCastJsonbTo(target.id)) {
+    CastJsonbColumn(in, target, out);
+    return;
+  }
   out.Reserve(rows);
   std::string buffer;
   for (size_t row = 0; row < rows; ++row) {
@@ -307,13 +300,13 @@ void CastColumn(const Column& in, const DataType& target, CastContext context, C
       if (from == TypeId::kBoolean) {
         buffer = in.Data<uint8_t>()[row] != 0 ? "true" : "false";
       } else {
-        in.AppendText(row, buffer);
+        in.AppendText(row, buffer, evaluation.time_zone);
       }
       AppendChecked(out, buffer, context);
       continue;
     }
     if (in.Type().Physical() == PhysicalType::kString) {
-      out.AppendValue(Value::FromText(in.GetString(row), target));
+      out.AppendValue(Value::FromText(in.GetString(row), target, evaluation.time_zone));
       continue;
     }
     if ((NumericRank(from) >= 0 || from == TypeId::kBoolean) &&
@@ -327,11 +320,22 @@ void CastColumn(const Column& in, const DataType& target, CastContext context, C
     }
     // Date and time conversions.
     if (from == TypeId::kDate) {
-      out.Append<int64_t>(static_cast<int64_t>(in.Data<int32_t>()[row]) * kMicrosPerDay);
+      const int64_t days = in.Data<int32_t>()[row];
+      if (days >= std::numeric_limits<int64_t>::max() / kMicrosPerDay) {
+        throw Error(SqlState::kDatetimeFieldOverflow, "date out of range for timestamp");
+      }
+      const int64_t local = days * kMicrosPerDay;
+      out.Append<int64_t>(target.id == TypeId::kTimestamptz ? zone.LocalToUtc(local) : local);
+      continue;
+    }
+    if (from == TypeId::kTimestamp && target.id == TypeId::kTimestamptz) {
+      out.Append<int64_t>(zone.LocalToUtc(in.Data<int64_t>()[row]));
       continue;
     }
     if (from == TypeId::kTimestamp || from == TypeId::kTimestamptz) {
-      const int64_t micros = in.Data<int64_t>()[row];
+      // A TIMESTAMPTZ becomes the wall-clock time of the session's zone.
+      const int64_t micros = from == TypeId::kTimestamptz ? zone.UtcToLocal(in.Data<int64_t>()[row])
+                                                          : in.Data<int64_t>()[row];
       const int64_t days =
           micros >= 0 ? micros / kMicrosPerDay : (micros - kMicrosPerDay + 1) / kMicrosPerDay;
       if (target.id == TypeId::kDate) {

@@ -2,6 +2,7 @@
 #include <cmath>
 #include <string_view>
 
+#include "common/numeric.h"
 #include "function/internal/kernel_loops.h"
 #include "function/scalar_function.h"
 
@@ -29,6 +30,12 @@ int Compare(T a, T b) {
 __int128 IntervalLength(const Interval& value) {
   constexpr __int128 kMicrosPerDay = 86'400'000'000LL;
   return (static_cast<__int128>(value.months) * 30 + value.days) * kMicrosPerDay + value.micros;
+}
+
+// NUMERIC values are packed with their scale, so 1.0 and 1.00 differ as integers: compare values.
+template <>
+int Compare<__int128>(__int128 a, __int128 b) {
+  return numeric::Compare(a, b);
 }
 
 template <>

@@ -7,6 +7,11 @@ FunctionRegistry::FunctionRegistry() {
   RegisterArithmetic(functions_);
   RegisterComparison(functions_);
   RegisterStringFunctions(functions_);
+  RegisterNumericFunctions(functions_);
+  RegisterMathFunctions(functions_);
+  RegisterJsonbFunctions(functions_);
+  RegisterPatternMatching(functions_);
+  RegisterDatetimeFunctions(functions_);
 }
 
 const FunctionRegistry& FunctionRegistry::Builtins() {

@@ -74,5 +74,10 @@ class FunctionRegistry {
 void RegisterArithmetic(std::vector<ScalarFunction>& functions);
 void RegisterComparison(std::vector<ScalarFunction>& functions);
 void RegisterStringFunctions(std::vector<ScalarFunction>& functions);
+void RegisterNumericFunctions(std::vector<ScalarFunction>& functions);
+void RegisterMathFunctions(std::vector<ScalarFunction>& functions);
+void RegisterJsonbFunctions(std::vector<ScalarFunction>& functions);
+void RegisterPatternMatching(std::vector<ScalarFunction>& functions);
+void RegisterDatetimeFunctions(std::vector<ScalarFunction>& functions);
 
 }  // namespace freshet::function

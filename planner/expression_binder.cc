@@ -8,6 +8,7 @@
 
 #include "common/error.h"
 #include "common/text_format.h"
+#include "function/aggregate_function.h"
 #include "planner/binder.h"
 
 namespace freshet::planner::internal {
@@ -77,7 +78,8 @@ bool IsUnknownConstant(const Expression& expression) {
 Value ParseLiteralAs(const Value& value,
                      const DataType& target,
                      int32_t position,
-                     CastContext context = CastContext::kAssignment) {
+                     CastContext context = CastContext::kAssignment,
+                     const TimeZone* time_zone = nullptr) {
   if (value.IsNull()) {
     return Value::Null(target);
   }
@@ -90,7 +92,7 @@ Value ParseLiteralAs(const Value& value,
       function::CastColumn(text, target, context, cut);
       return cut.GetValue(0);
     }
-    return Value::FromText(value.GetString(), target);
+    return Value::FromText(value.GetString(), target, time_zone);
   } catch (Error& error) {
     throw std::move(error).WithPosition(position);
   }
@@ -117,7 +119,7 @@ ExpressionPtr FoldConstant(ExpressionPtr expression,
   }
   Column result(expression->type);
   if (expression->kind == ExpressionKind::kCast) {
-    function::CastColumn(inputs[0], expression->type, expression->cast_context, result);
+    function::CastColumn(inputs[0], expression->type, expression->cast_context, result, evaluation);
   } else if (expression->kind == ExpressionKind::kCall) {
     std::vector<const Column*> arguments;
     for (const Column& input : inputs) {
@@ -141,7 +143,8 @@ ExpressionPtr Coerce(ExpressionPtr expression,
     return expression;
   }
   if (expression->kind == ExpressionKind::kConstant && IsUnknownConstant(*expression)) {
-    return Expression::Constant(ParseLiteralAs(expression->constant, target, position, context));
+    return Expression::Constant(
+        ParseLiteralAs(expression->constant, target, position, context, evaluation.time_zone));
   }
   if (expression->kind == ExpressionKind::kConstant && expression->constant.IsNull()) {
     return Expression::Constant(Value::Null(target));
@@ -203,12 +206,9 @@ DataType CommonType(const std::vector<DataType>& types,
   return result.value_or(DataType::Text());
 }
 
-ExpressionPtr ResolveCall(std::string_view name,
-                          std::vector<ExpressionPtr> arguments,
-                          bool is_operator,
-                          int32_t position,
-                          const function::EvaluationContext& evaluation) {
-  const auto overloads = function::FunctionRegistry::Builtins().Overloads(name, arguments.size());
+std::optional<size_t> ChooseOverload(const std::vector<ExpressionPtr>& arguments,
+                                     const std::vector<const std::vector<TypeId>*>& signatures,
+                                     bool& ambiguous) {
   // Untyped literals take the type of a typed argument beside them, as Postgres assumes for
   // operators.
   std::optional<TypeId> known_type;
@@ -218,15 +218,18 @@ ExpressionPtr ResolveCall(std::string_view name,
       break;
     }
   }
-  const function::ScalarFunction* best = nullptr;
+  std::optional<size_t> best;
   int best_score = -1;
-  bool ambiguous = false;
-  for (const function::ScalarFunction* candidate : overloads) {
+  ambiguous = false;
+  for (size_t candidate = 0; candidate < signatures.size(); ++candidate) {
+    const std::vector<TypeId>& wanted = *signatures[candidate];
+    // A variadic signature repeats its last type.
+    auto want_at = [&](size_t i) { return i < wanted.size() ? wanted[i] : wanted.back(); };
     int score = 0;
-    bool viable = true;
+    bool viable = !wanted.empty() || arguments.empty();
     for (size_t i = 0; i < arguments.size() && viable; ++i) {
       const TypeId have = MatchingType(arguments[i]->type.id);
-      const TypeId want = candidate->arguments[i];
+      const TypeId want = want_at(i);
       if (have == want) {
         score += 4;
       } else if (have == TypeId::kUnknown) {
@@ -244,7 +247,7 @@ ExpressionPtr ResolveCall(std::string_view name,
     }
     // Among promotions, the lowest-ranked numeric target wins.
     int tie_break = 0;
-    for (TypeId want : candidate->arguments) {
+    for (TypeId want : wanted) {
       tie_break -= function::NumericRank(want) > 0 ? function::NumericRank(want) : 0;
     }
     const int total = score * 100 + tie_break;
@@ -256,6 +259,22 @@ ExpressionPtr ResolveCall(std::string_view name,
       ambiguous = true;
     }
   }
+  return ambiguous ? std::nullopt : best;
+}
+
+ExpressionPtr ResolveCall(std::string_view name,
+                          std::vector<ExpressionPtr> arguments,
+                          bool is_operator,
+                          int32_t position,
+                          const function::EvaluationContext& evaluation) {
+  const auto overloads = function::FunctionRegistry::Builtins().Overloads(name, arguments.size());
+  std::vector<const std::vector<TypeId>*> signatures;
+  for (const function::ScalarFunction* candidate : overloads) {
+    signatures.push_back(&candidate->arguments);
+  }
+  bool ambiguous = false;
+  const std::optional<size_t> chosen = ChooseOverload(arguments, signatures, ambiguous);
+  const function::ScalarFunction* best = chosen ? overloads[*chosen] : nullptr;
   if (best == nullptr || ambiguous) {
     if (is_operator) {
       const std::string signature =
@@ -281,7 +300,7 @@ ExpressionPtr ResolveCall(std::string_view name,
         .WithPosition(position);
   }
   for (size_t i = 0; i < arguments.size(); ++i) {
-    const TypeId want = best->arguments[i];
+    const TypeId want = i < best->arguments.size() ? best->arguments[i] : best->arguments.back();
     DataType target(want);
     if (MatchingType(arguments[i]->type.id) == want) {
       continue;
@@ -318,6 +337,11 @@ ExpressionPtr ExpressionBinder::BindBoolean(const ast::Expression& expression,
 }
 
 ExpressionPtr ExpressionBinder::Bind(const ast::Expression& expression) {
+  if (options_.grouping != nullptr) {
+    if (ExpressionPtr grouped = MatchGrouped(expression)) {
+      return grouped;
+    }
+  }
   switch (expression.kind) {
     case ast::ExpressionKind::kLiteral:
       return BindLiteral(static_cast<const ast::Literal&>(expression));
@@ -368,8 +392,9 @@ ExpressionPtr ExpressionBinder::Bind(const ast::Expression& expression) {
                   fmt::format("there is no parameter ${}",
                               static_cast<const ast::Parameter&>(expression).index))
           .WithPosition(expression.position);
-    case ast::ExpressionKind::kLike:
     case ast::ExpressionKind::kSubquery:
+      return BindSubquery(static_cast<const ast::Subquery&>(expression));
+    case ast::ExpressionKind::kLike:
     case ast::ExpressionKind::kArray:
     case ast::ExpressionKind::kSubscript:
       break;
@@ -416,9 +441,9 @@ ExpressionPtr ExpressionBinder::BindLiteral(const ast::Literal& literal) {
     case ast::Literal::Type::kString:
       return Expression::Constant(Value::String(DataType(TypeId::kUnknown), literal.text));
     case ast::Literal::Type::kTyped:
-      return Expression::Constant(
-          ParseLiteralAs(Value::String(DataType(TypeId::kUnknown), literal.text),
-                         ResolveType(literal.typed), literal.position));
+      return Expression::Constant(ParseLiteralAs(
+          Value::String(DataType(TypeId::kUnknown), literal.text), ResolveType(literal.typed),
+          literal.position, CastContext::kAssignment, context_.time_zone));
     case ast::Literal::Type::kInterval: {
       std::string text = literal.text;
       // `INTERVAL '5' SECOND`: a bare number takes the unit of the qualifier.
@@ -434,19 +459,26 @@ ExpressionPtr ExpressionBinder::BindLiteral(const ast::Literal& literal) {
   throw Error::Internal("unknown literal type");
 }
 
-ExpressionPtr ExpressionBinder::BindColumnRef(const ast::ColumnRef& column) {
-  const std::string& name = column.names.back();
-  const std::string qualifier =
-      column.names.size() >= 2 ? column.names[column.names.size() - 2] : "";
+namespace {
+
+// Finds `name` (qualified by `qualifier` unless empty) in `scope`: the column index, or nullopt
+// when absent; throws 42702 when ambiguous. Sets `qualifier_known` when the qualifier names a
+// relation of the scope.
+std::optional<uint32_t> LookUpColumn(const Scope& scope,
+                                     const std::string& qualifier,
+                                     const std::string& name,
+                                     int32_t position,
+                                     bool& qualifier_known) {
   std::optional<uint32_t> found;
-  bool qualifier_known = qualifier.empty();
-  for (uint32_t i = 0; i < scope_.columns.size(); ++i) {
-    const ScopeColumn& candidate = scope_.columns[i];
+  for (uint32_t i = 0; i < scope.columns.size(); ++i) {
+    const ScopeColumn& candidate = scope.columns[i];
     if (!qualifier.empty()) {
       if (candidate.relation != qualifier) {
         continue;
       }
       qualifier_known = true;
+    } else if (candidate.hidden) {
+      continue;
     }
     if (candidate.name != name) {
       continue;
@@ -454,20 +486,46 @@ ExpressionPtr ExpressionBinder::BindColumnRef(const ast::ColumnRef& column) {
     if (found) {
       throw Error(SqlState::kAmbiguousColumn,
                   fmt::format("column reference \"{}\" is ambiguous", name))
-          .WithPosition(column.position);
+          .WithPosition(position);
     }
     found = i;
+  }
+  return found;
+}
+
+}  // namespace
+
+ExpressionPtr ExpressionBinder::BindColumnRef(const ast::ColumnRef& column) {
+  const std::string& name = column.names.back();
+  const std::string qualifier =
+      column.names.size() >= 2 ? column.names[column.names.size() - 2] : "";
+  bool qualifier_known = qualifier.empty();
+  std::optional<uint32_t> found =
+      LookUpColumn(scope_, qualifier, name, column.position, qualifier_known);
+  if (found) {
+    return Expression::Column(*found, scope_.columns[*found].type);
+  }
+  if (options_.outer != nullptr) {
+    bool outer_qualifier_known = qualifier.empty();
+    std::optional<uint32_t> outer =
+        LookUpColumn(*options_.outer, qualifier, name, column.position, outer_qualifier_known);
+    if (outer) {
+      if (options_.correlated != nullptr) {
+        *options_.correlated = true;
+      }
+      ExpressionPtr reference = Expression::Column(*outer, options_.outer->columns[*outer].type);
+      reference->kind = ExpressionKind::kOuterColumn;
+      return reference;
+    }
+    qualifier_known = qualifier_known || outer_qualifier_known;
   }
   if (!qualifier_known) {
     throw Error(SqlState::kUndefinedTable,
                 fmt::format("missing FROM-clause entry for table \"{}\"", qualifier))
         .WithPosition(column.position);
   }
-  if (!found) {
-    const std::string shown = qualifier.empty() ? name : qualifier + "." + name;
-    throw Error::UndefinedColumn(shown).WithPosition(column.position);
-  }
-  return Expression::Column(*found, scope_.columns[*found].type);
+  const std::string shown = qualifier.empty() ? name : qualifier + "." + name;
+  throw Error::UndefinedColumn(shown).WithPosition(column.position);
 }
 
 ExpressionPtr ExpressionBinder::BindUnary(const ast::Unary& unary) {
@@ -539,10 +597,28 @@ ExpressionPtr ExpressionBinder::BindBinary(const ast::Binary& binary) {
 }
 
 ExpressionPtr ExpressionBinder::BindFunctionCall(const ast::FunctionCall& call) {
-  if (call.distinct || call.star || call.filter || call.over || !call.order_by.empty()) {
-    throw Error(
-        SqlState::kFeatureNotSupported,
-        fmt::format("aggregate and window functions such as {}() are not supported yet", call.name))
+  if (call.over) {
+    throw Error(SqlState::kFeatureNotSupported, "window functions are not supported yet")
+        .WithPosition(call.position);
+  }
+  if (IsAggregateCall(call)) {
+    // Aggregates are bound by the query block; reaching one here means it is misplaced.
+    if (options_.clause.empty()) {
+      throw Error(SqlState::kGroupingError, "aggregate function calls cannot be nested")
+          .WithPosition(call.position);
+    }
+    throw Error(SqlState::kGroupingError,
+                fmt::format("aggregate functions are not allowed in {}", options_.clause))
+        .WithPosition(call.position);
+  }
+  if (call.distinct || call.star || call.filter || !call.order_by.empty()) {
+    throw Error(SqlState::kWrongObjectType,
+                fmt::format("{} specified, but {} is not an aggregate function",
+                            call.distinct ? "DISTINCT"
+                            : call.star   ? "*"
+                            : call.filter ? "FILTER"
+                                          : "ORDER BY",
+                            call.name))
         .WithPosition(call.position);
   }
   std::vector<ExpressionPtr> arguments;
@@ -645,6 +721,251 @@ ExpressionPtr ExpressionBinder::BindBetween(const ast::Between& between) {
   std::vector<ExpressionPtr> children;
   children.push_back(std::move(result));
   return Expression::Make(ExpressionKind::kNot, DataType::Boolean(), std::move(children));
+}
+
+namespace {
+
+// Calls `visit` for each direct child expression of `expression` (not descending into subqueries).
+void ForEachChild(const ast::Expression& expression,
+                  const std::function<void(const ast::Expression&)>& visit) {
+  auto visit_pointer = [&](const ast::ExpressionPtr& child) {
+    if (child) {
+      visit(*child);
+    }
+  };
+  switch (expression.kind) {
+    case ast::ExpressionKind::kUnary:
+      visit_pointer(static_cast<const ast::Unary&>(expression).operand);
+      return;
+    case ast::ExpressionKind::kBinary: {
+      const auto& binary = static_cast<const ast::Binary&>(expression);
+      visit_pointer(binary.left);
+      visit_pointer(binary.right);
+      return;
+    }
+    case ast::ExpressionKind::kFunctionCall: {
+      const auto& call = static_cast<const ast::FunctionCall&>(expression);
+      for (const auto& argument : call.arguments) {
+        visit_pointer(argument);
+      }
+      visit_pointer(call.filter);
+      for (const auto& item : call.order_by) {
+        visit_pointer(item.expression);
+      }
+      return;
+    }
+    case ast::ExpressionKind::kCast:
+      visit_pointer(static_cast<const ast::Cast&>(expression).operand);
+      return;
+    case ast::ExpressionKind::kIsNull:
+      visit_pointer(static_cast<const ast::IsNull&>(expression).operand);
+      return;
+    case ast::ExpressionKind::kIsBoolean:
+      visit_pointer(static_cast<const ast::IsBoolean&>(expression).operand);
+      return;
+    case ast::ExpressionKind::kBetween: {
+      const auto& between = static_cast<const ast::Between&>(expression);
+      visit_pointer(between.operand);
+      visit_pointer(between.low);
+      visit_pointer(between.high);
+      return;
+    }
+    case ast::ExpressionKind::kInList: {
+      const auto& in_list = static_cast<const ast::InList&>(expression);
+      visit_pointer(in_list.operand);
+      for (const auto& item : in_list.list) {
+        visit_pointer(item);
+      }
+      return;
+    }
+    case ast::ExpressionKind::kLike: {
+      const auto& like = static_cast<const ast::Like&>(expression);
+      visit_pointer(like.operand);
+      visit_pointer(like.pattern);
+      visit_pointer(like.escape);
+      return;
+    }
+    case ast::ExpressionKind::kCase: {
+      const auto& case_expression = static_cast<const ast::Case&>(expression);
+      visit_pointer(case_expression.operand);
+      for (const auto& [when, then] : case_expression.when_then) {
+        visit_pointer(when);
+        visit_pointer(then);
+      }
+      visit_pointer(case_expression.else_result);
+      return;
+    }
+    case ast::ExpressionKind::kSubquery:
+      visit_pointer(static_cast<const ast::Subquery&>(expression).operand);
+      return;
+    case ast::ExpressionKind::kArray:
+      for (const auto& element : static_cast<const ast::Array&>(expression).elements) {
+        visit_pointer(element);
+      }
+      return;
+    case ast::ExpressionKind::kSubscript: {
+      const auto& subscript = static_cast<const ast::Subscript&>(expression);
+      visit_pointer(subscript.operand);
+      visit_pointer(subscript.index);
+      return;
+    }
+    case ast::ExpressionKind::kLiteral:
+    case ast::ExpressionKind::kColumnRef:
+    case ast::ExpressionKind::kStar:
+    case ast::ExpressionKind::kParameter:
+      return;
+  }
+}
+
+bool ContainsAggregate(const ast::Expression& expression) {
+  bool found = false;
+  ForEachAggregateCall(expression, [&](const ast::FunctionCall&) { found = true; });
+  return found;
+}
+
+}  // namespace
+
+bool IsAggregateCall(const ast::Expression& expression) {
+  if (expression.kind != ast::ExpressionKind::kFunctionCall) {
+    return false;
+  }
+  const auto& call = static_cast<const ast::FunctionCall&>(expression);
+  return !call.over && (call.schema.empty() || call.schema == "pg_catalog") &&
+         function::IsAggregateName(call.name);
+}
+
+void ForEachAggregateCall(const ast::Expression& expression,
+                          const std::function<void(const ast::FunctionCall&)>& visit) {
+  if (IsAggregateCall(expression)) {
+    visit(static_cast<const ast::FunctionCall&>(expression));
+    return;
+  }
+  ForEachChild(expression,
+               [&](const ast::Expression& child) { ForEachAggregateCall(child, visit); });
+}
+
+ExpressionPtr ExpressionBinder::MatchGrouped(const ast::Expression& expression) {
+  const GroupingContext& grouping = *options_.grouping;
+  if (IsAggregateCall(expression)) {
+    for (size_t i = 0; i < grouping.aggregates.size(); ++i) {
+      if (grouping.aggregates[i] == &expression) {
+        return Expression::Column(static_cast<uint32_t>(grouping.keys.size() + i),
+                                  grouping.aggregate_types[i]);
+      }
+    }
+    throw Error::Internal("aggregate call was not collected");
+  }
+  if (expression.kind == ast::ExpressionKind::kLiteral ||
+      expression.kind == ast::ExpressionKind::kSubquery || ContainsAggregate(expression)) {
+    return nullptr;
+  }
+  // Bind the expression over the ungrouped input and compare it with the group keys.
+  BindingOptions input_options = options_;
+  input_options.grouping = nullptr;
+  ExpressionPtr bound;
+  try {
+    ExpressionBinder input_binder(*grouping.input, context_, input_options);
+    bound = input_binder.Bind(expression);
+  } catch (const Error&) {
+    if (expression.kind == ast::ExpressionKind::kColumnRef) {
+      throw;
+    }
+    return nullptr;
+  }
+  const std::string signature = bound->ToString();
+  for (size_t i = 0; i < grouping.keys.size(); ++i) {
+    if (grouping.keys[i] == signature) {
+      return Expression::Column(static_cast<uint32_t>(i), grouping.key_types[i]);
+    }
+  }
+  if (expression.kind == ast::ExpressionKind::kColumnRef &&
+      bound->kind == ExpressionKind::kColumn) {
+    const ScopeColumn& column = grouping.input->columns[bound->column_index];
+    const std::string shown =
+        column.relation.empty() ? column.name : column.relation + "." + column.name;
+    throw Error(SqlState::kGroupingError,
+                fmt::format("column \"{}\" must appear in the GROUP BY clause or be used in an "
+                            "aggregate function",
+                            shown))
+        .WithPosition(expression.position);
+  }
+  if (bound->kind == ExpressionKind::kOuterColumn || bound->kind == ExpressionKind::kConstant) {
+    return bound;
+  }
+  return nullptr;
+}
+
+ExpressionPtr ExpressionBinder::BindSubquery(const ast::Subquery& subquery) {
+  if (options_.subqueries == nullptr) {
+    throw Error(SqlState::kFeatureNotSupported, "subqueries are not supported here")
+        .WithPosition(subquery.position);
+  }
+  bool correlated = false;
+  plan::BatchNodePtr plan = options_.subqueries->BindSubquery(*subquery.select, scope_, correlated);
+  auto make = [&](ExpressionKind kind, DataType type) {
+    ExpressionPtr expression = Expression::Make(kind, type, {});
+    expression->correlated = correlated;
+    return expression;
+  };
+  switch (subquery.type) {
+    case ast::Subquery::Type::kExists: {
+      ExpressionPtr exists = make(ExpressionKind::kExists, DataType::Boolean());
+      exists->subquery = std::move(plan);
+      return exists;
+    }
+    case ast::Subquery::Type::kScalar: {
+      if (plan->outputs.size() != 1) {
+        throw Error(SqlState::kSyntaxError, "subquery must return only one column")
+            .WithPosition(subquery.position);
+      }
+      ExpressionPtr scalar = make(ExpressionKind::kScalarSubquery, plan->outputs[0].type);
+      scalar->subquery = std::move(plan);
+      return scalar;
+    }
+    case ast::Subquery::Type::kIn:
+    case ast::Subquery::Type::kAny:
+    case ast::Subquery::Type::kAll: {
+      if (plan->outputs.size() != 1) {
+        throw Error(SqlState::kSyntaxError, "subquery has too many columns")
+            .WithPosition(subquery.position);
+      }
+      const std::string op = subquery.type == ast::Subquery::Type::kIn
+                                 ? "="
+                                 : (subquery.op == "!=" ? "<>" : subquery.op);
+      // Resolve the comparison as `x op (one value of the subquery)`.
+      std::vector<ExpressionPtr> arguments;
+      arguments.push_back(Bind(*subquery.operand));
+      arguments.push_back(Expression::Column(0, plan->outputs[0].type));
+      ExpressionPtr comparison =
+          ResolveCall(op, std::move(arguments), true, subquery.position, context_);
+      if (comparison->kind != ExpressionKind::kCall || comparison->type.id != TypeId::kBoolean) {
+        throw Error(SqlState::kDatatypeMismatch,
+                    fmt::format("operator {} must return type boolean", op))
+            .WithPosition(subquery.position);
+      }
+      // Convert the subquery's column to the comparison's argument type.
+      const ExpressionPtr& right = comparison->children[1];
+      if (right->kind != ExpressionKind::kColumn || right->type != plan->outputs[0].type) {
+        auto project = std::make_unique<plan::ProjectNode>();
+        project->expressions.push_back(right->Clone());
+        project->outputs.push_back({plan->outputs[0].name, right->type, 0, 0});
+        project->input = std::move(plan);
+        plan = std::move(project);
+      }
+      ExpressionPtr quantified = make(ExpressionKind::kQuantifiedSubquery, DataType::Boolean());
+      quantified->function = comparison->function;
+      quantified->all = subquery.type == ast::Subquery::Type::kAll;
+      quantified->children.push_back(std::move(comparison->children[0]));
+      quantified->subquery = std::move(plan);
+      if (!subquery.negated) {
+        return quantified;
+      }
+      std::vector<ExpressionPtr> children;
+      children.push_back(std::move(quantified));
+      return Expression::Make(ExpressionKind::kNot, DataType::Boolean(), std::move(children));
+    }
+  }
+  throw Error::Internal("unknown subquery type");
 }
 
 }  // namespace freshet::planner::internal

@@ -8,6 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git clang-format
   antlr4 libantlr4-runtime-dev default-jre-headless
   librdkafka-dev librocksdb-dev libfmt-dev libgtest-dev libpqxx-dev libpq-dev libssl-dev libsimdjson-dev
+  libre2-dev tzdata
   postgresql postgresql-client kcat procps
 )
 

@@ -44,7 +44,7 @@ class WireResultSink final : public engine::ResultSink {
       for (size_t column = 0; column < width; ++column) {
         const Column& data = chunk.GetColumn(column);
         if (!data.IsNull(row)) {
-          data.AppendText(row, text_);
+          data.AppendText(row, text_, context.time_zone);
         }
         ends[column] = text_.size();
       }

@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "common/numeric.h"
+
 namespace freshet::storage {
 namespace {
 
@@ -99,6 +101,87 @@ void AppendInterval(const Interval& value, std::string& out) {
   // exactly.
   AppendSigned<int32_t>(value.months, out);
   AppendSigned<int32_t>(value.days, out);
+}
+
+// NUMERIC: the packed value carries its display scale (1.0 and 1.00 differ), so it is encoded as a
+// decimal float that orders by value, then the scale byte, which keeps equal values adjacent and
+// lets the key decode exactly. 20 bytes: a sign class (0 negative, 1 zero, 2 positive), the
+// decimal exponent E (value = 0.d1d2... * 10^E) plus kNumericExponentBias as 2 bytes, the digits
+// left-aligned to kNumericMantissaDigits as 16 bytes, and the scale; exponent and digits are
+// inverted for negatives so that larger magnitudes sort first.
+constexpr size_t kNumericKeyWidth = 20;
+constexpr int32_t kNumericExponentBias = 512;
+constexpr int32_t kNumericMantissaDigits = numeric::kMaxDigits;
+constexpr uint8_t kNumericNegative = 0;
+constexpr uint8_t kNumericZero = 1;
+constexpr uint8_t kNumericPositive = 2;
+
+unsigned __int128 PowerOfTen(int32_t exponent) {
+  unsigned __int128 power = 1;
+  for (int32_t i = 0; i < exponent; ++i) {
+    power *= 10;
+  }
+  return power;
+}
+
+int32_t DecimalDigits(unsigned __int128 value) {
+  int32_t digits = 0;
+  for (; value != 0; value /= 10) {
+    ++digits;
+  }
+  return digits;
+}
+
+void AppendNumeric(__int128 packed, std::string& out) {
+  const numeric::Decimal value = numeric::Unpack(packed);
+  if (value.unscaled == 0) {
+    out.push_back(static_cast<char>(kNumericZero));
+    out.append(18, '\0');
+    out.push_back(static_cast<char>(value.scale));
+    return;
+  }
+  const bool negative = value.unscaled < 0;
+  unsigned __int128 digits = negative ? static_cast<unsigned __int128>(-value.unscaled)
+                                      : static_cast<unsigned __int128>(value.unscaled);
+  const int32_t exponent = DecimalDigits(digits) - value.scale;
+  digits *= PowerOfTen(kNumericMantissaDigits - DecimalDigits(digits));
+  auto biased = static_cast<uint16_t>(exponent + kNumericExponentBias);
+  if (negative) {
+    biased = static_cast<uint16_t>(~biased);
+    digits = ~digits;
+  }
+  out.push_back(static_cast<char>(negative ? kNumericNegative : kNumericPositive));
+  AppendBigEndian<uint16_t>(biased, out);
+  AppendBigEndian<unsigned __int128>(digits, out);
+  out.push_back(static_cast<char>(value.scale));
+}
+
+Result<__int128> LoadNumeric(const char* bytes) {
+  const auto sign_class = static_cast<uint8_t>(bytes[0]);
+  const auto scale = static_cast<uint8_t>(bytes[19]);
+  if (sign_class == kNumericZero) {
+    return numeric::Pack(0, scale);
+  }
+  if (sign_class != kNumericNegative && sign_class != kNumericPositive) {
+    return Error(SqlState::kDataCorrupted,
+                 fmt::format("corrupted key: invalid numeric sign 0x{:02x}", sign_class));
+  }
+  const bool negative = sign_class == kNumericNegative;
+  auto biased = LoadBigEndian<uint16_t>(bytes + 1);
+  auto digits = LoadBigEndian<unsigned __int128>(bytes + 3);
+  if (negative) {
+    biased = static_cast<uint16_t>(~biased);
+    digits = ~digits;
+  }
+  // unscaled = digits * 10^(exponent - kNumericMantissaDigits + scale), exactly.
+  const int32_t shift = static_cast<int32_t>(biased) - kNumericExponentBias -
+                        kNumericMantissaDigits + static_cast<int32_t>(scale);
+  if (shift > 0 || shift < -kNumericMantissaDigits || digits >= PowerOfTen(kNumericMantissaDigits) ||
+      digits % PowerOfTen(-shift) != 0) {
+    return Error(SqlState::kDataCorrupted, "corrupted key: invalid numeric");
+  }
+  const auto unscaled = static_cast<__int128>(digits / PowerOfTen(-shift));
+  return numeric::Pack(negative ? -unscaled : unscaled, scale);
 }
 
 void AppendEscapedString(std::string_view value, std::string& out) {
@@ -218,7 +301,7 @@ size_t FixedKeyWidth(PhysicalType type) {
     case PhysicalType::kFloat64:
       return 8;
     case PhysicalType::kInt128:
-      return 16;
+      return kNumericKeyWidth;
     case PhysicalType::kInterval:
       return 24;
     case PhysicalType::kString:
@@ -269,9 +352,14 @@ Status AppendFixedTo(PhysicalType type, const char* bytes, Column& out) {
     case PhysicalType::kFloat64:
       out.Append<double>(LoadFloat<double, uint64_t>(bytes));
       return Status::Ok();
-    case PhysicalType::kInt128:
-      out.Append<__int128>(LoadSigned<__int128>(bytes));
+    case PhysicalType::kInt128: {
+      Result<__int128> value = LoadNumeric(bytes);
+      if (!value.ok()) {
+        return value.error();
+      }
+      out.Append<__int128>(value.value());
       return Status::Ok();
+    }
     case PhysicalType::kInterval: {
       Result<Interval> interval = LoadInterval(bytes);
       if (!interval.ok()) {
@@ -381,7 +469,7 @@ void EncodeKeyValue(const Column& column, size_t row, bool descending, std::stri
         AppendFloat<double, uint64_t>(column.Data<double>()[row], out);
         break;
       case PhysicalType::kInt128:
-        AppendSigned<__int128>(column.Data<__int128>()[row], out);
+        AppendNumeric(column.Data<__int128>()[row], out);
         break;
       case PhysicalType::kInterval:
         AppendInterval(column.Data<Interval>()[row], out);
@@ -422,7 +510,7 @@ void EncodeKeyValue(const Value& value, bool descending, std::string& out) {
         AppendFloat<double, uint64_t>(value.GetDouble(), out);
         break;
       case PhysicalType::kInt128:
-        AppendSigned<__int128>(value.GetInt128(), out);
+        AppendNumeric(value.GetInt128(), out);
         break;
       case PhysicalType::kInterval:
         AppendInterval(value.GetInterval(), out);
@@ -485,8 +573,13 @@ Result<Value> DecodeKeyValue(std::string_view& in, DataType type, bool descendin
       return Value::Float(type, LoadFloat<float, uint32_t>(fixed.bytes));
     case PhysicalType::kFloat64:
       return Value::Float(type, LoadFloat<double, uint64_t>(fixed.bytes));
-    case PhysicalType::kInt128:
-      return Value::Numeric(type, LoadSigned<__int128>(fixed.bytes));
+    case PhysicalType::kInt128: {
+      Result<__int128> value = LoadNumeric(fixed.bytes);
+      if (!value.ok()) {
+        return value.error();
+      }
+      return Value::Numeric(type, value.value());
+    }
     case PhysicalType::kInterval: {
       Result<Interval> interval = LoadInterval(fixed.bytes);
       if (!interval.ok()) {

@@ -25,7 +25,8 @@ namespace freshet::storage {
 //   (all bits flipped for negatives); -0 is encoded as
 //                                  0 and every NaN as one NaN above +Infinity, as Postgres orders
 //                                  them
-//   NUMERIC                        the 128-bit scaled integer, big-endian, sign bit flipped
+//   NUMERIC                        a decimal float ordered by value, then the display scale
+//                                  (1.0 before 1.00), 20 bytes; see AppendNumeric in the .cc
 //   INTERVAL                       the span in microseconds with a month as 30 days (Postgres's
 //   interval_cmp
 //                                  order) as 128 bits, then months and days so the value decodes

@@ -120,10 +120,10 @@ TEST(TextFormatTest, IntegersParseWithPostgresErrors) {
 
 TEST(TextFormatTest, NumericsRoundToScale) {
   std::string out;
-  AppendNumeric(out, ParseNumeric("3.14159", 10, 2), 2);
+  AppendNumeric(out, ParseNumeric("3.14159", 10, 2));
   EXPECT_EQ(out, "3.14");
   out.clear();
-  AppendNumeric(out, ParseNumeric("-0.005", 10, 2), 2);
+  AppendNumeric(out, ParseNumeric("-0.005", 10, 2));
   EXPECT_EQ(out, "-0.01");
   EXPECT_THROW(ParseNumeric("1000", 4, 2), Error);
 }

@@ -23,6 +23,9 @@ struct BatchContext {
   size_t memory_limit_bytes = size_t{1} << 30;
   /// The statement's clock and session settings, for expressions.
   function::EvaluationContext evaluation;
+  /// The current row of the enclosing query while a correlated subquery runs; nullptr otherwise.
+  const Chunk* outer_chunk = nullptr;
+  size_t outer_row = 0;
 
   /// Throws 57014 when the statement was cancelled.
   void CheckCancelled() const;

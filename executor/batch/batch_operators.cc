@@ -8,6 +8,8 @@
 #include "common/error.h"
 #include "executor/batch/batch_operator.h"
 #include "executor/expression_evaluator.h"
+#include "executor/internal/compare_values.h"
+#include "executor/internal/operators.h"
 #include "executor/table_codec.h"
 #include "storage/key_codec.h"
 
@@ -46,7 +48,7 @@ class ValuesOperator final : public BatchOperator {
     while (next_row_ < node_.rows.size() && out.NumRows() < Chunk::kChunkSize) {
       const auto& row = node_.rows[next_row_++];
       for (size_t column = 0; column < row.size(); ++column) {
-        ExpressionEvaluator evaluator(*row[column], context_.evaluation);
+        ExpressionEvaluator evaluator(*row[column], context_);
         out.MutableColumn(column).AppendFrom(evaluator.Evaluate(one_row_), 0);
       }
       out.MutableOps().push_back(Op::kInsert);
@@ -72,9 +74,13 @@ class TableScanOperator final : public BatchOperator {
 
   bool Next(Chunk& out) override {
     context_.CheckCancelled();
-    out = Chunk(node_.table.column_types);
+    out = Chunk(node_.OutputTypes());
+    const size_t key_column = node_.table.column_types.size();
     while (iterator_->Valid() && out.NumRows() < Chunk::kChunkSize) {
       DecodeTableRow(node_.table, iterator_->Value(), out);
+      if (node_.with_row_key) {
+        out.MutableColumn(key_column).AppendString(iterator_->Key());
+      }
       iterator_->Next();
     }
     iterator_->GetStatus().ThrowIfError();
@@ -88,13 +94,40 @@ class TableScanOperator final : public BatchOperator {
   std::unique_ptr<storage::Iterator> iterator_;
 };
 
+/// Emits rows computed before execution, in chunks of at most Chunk::kChunkSize rows.
+class ChunkScanOperator final : public BatchOperator {
+ public:
+  explicit ChunkScanOperator(const plan::ChunkScanNode& node) : node_(node) {}
+
+  bool Next(Chunk& out) override {
+    const Chunk& rows = *node_.rows;
+    if (next_row_ >= rows.NumRows()) {
+      return false;
+    }
+    if (next_row_ == 0 && rows.NumRows() <= Chunk::kChunkSize) {
+      out = rows;
+      next_row_ = rows.NumRows();
+      return true;
+    }
+    out = Chunk(node_.OutputTypes());
+    while (next_row_ < rows.NumRows() && out.NumRows() < Chunk::kChunkSize) {
+      out.AppendRowFrom(rows, next_row_++);
+    }
+    return true;
+  }
+
+ private:
+  const plan::ChunkScanNode& node_;
+  size_t next_row_ = 0;
+};
+
 /// Passes on the rows for which the predicate is true.
 class FilterOperator final : public BatchOperator {
  public:
   FilterOperator(const plan::FilterNode& node,
                  std::unique_ptr<BatchOperator> input,
                  const BatchContext& context)
-      : input_(std::move(input)), predicate_(*node.predicate, context.evaluation) {}
+      : input_(std::move(input)), predicate_(*node.predicate, context) {}
 
   bool Next(Chunk& out) override {
     Chunk chunk;
@@ -123,7 +156,7 @@ class ProjectOperator final : public BatchOperator {
                   const BatchContext& context)
       : input_(std::move(input)) {
     for (const plan::ExpressionPtr& expression : node.expressions) {
-      evaluators_.emplace_back(*expression, context.evaluation);
+      evaluators_.emplace_back(*expression, context);
     }
   }
 
@@ -145,47 +178,6 @@ class ProjectOperator final : public BatchOperator {
   std::unique_ptr<BatchOperator> input_;
   std::vector<ExpressionEvaluator> evaluators_;
 };
-
-// Compares row a of column x with row b of column y of the same type, NULLs aside; Postgres order.
-int CompareValues(const Column& x, size_t a, const Column& y, size_t b) {
-  auto three_way = [](auto left, auto right) { return left < right ? -1 : (right < left ? 1 : 0); };
-  switch (x.Type().Physical()) {
-    case PhysicalType::kBool:
-      return three_way(x.Data<uint8_t>()[a], y.Data<uint8_t>()[b]);
-    case PhysicalType::kInt16:
-      return three_way(x.Data<int16_t>()[a], y.Data<int16_t>()[b]);
-    case PhysicalType::kInt32:
-      return three_way(x.Data<int32_t>()[a], y.Data<int32_t>()[b]);
-    case PhysicalType::kInt64:
-      return three_way(x.Data<int64_t>()[a], y.Data<int64_t>()[b]);
-    case PhysicalType::kInt128:
-      return three_way(x.Data<__int128>()[a], y.Data<__int128>()[b]);
-    case PhysicalType::kFloat32:
-    case PhysicalType::kFloat64: {
-      const double left =
-          x.Type().Physical() == PhysicalType::kFloat32 ? x.Data<float>()[a] : x.Data<double>()[a];
-      const double right =
-          y.Type().Physical() == PhysicalType::kFloat32 ? y.Data<float>()[b] : y.Data<double>()[b];
-      // NaN sorts above everything and equals itself, as in Postgres.
-      if (std::isnan(left) || std::isnan(right)) {
-        return std::isnan(left) == std::isnan(right) ? 0 : (std::isnan(left) ? 1 : -1);
-      }
-      return three_way(left, right);
-    }
-    case PhysicalType::kInterval: {
-      auto length = [](const Interval& value) {
-        return (static_cast<__int128>(value.months) * 30 + value.days) * 86'400'000'000LL +
-               value.micros;
-      };
-      return three_way(length(x.Data<Interval>()[a]), length(y.Data<Interval>()[b]));
-    }
-    case PhysicalType::kString:
-      return x.GetString(a).compare(y.GetString(b)) < 0
-                 ? -1
-                 : (x.GetString(a) == y.GetString(b) ? 0 : 1);
-  }
-  return 0;
-}
 
 /// Materializes its input, sorts it stably by the keys and emits it.
 class SortOperator final : public BatchOperator {
@@ -241,7 +233,7 @@ class SortOperator final : public BatchOperator {
           }
           return a_null == key.nulls_first;
         }
-        const int order = CompareValues(a, x.row, b, y.row);
+        const int order = internal::CompareValues(a, x.row, b, y.row);
         if (order != 0) {
           return key.descending ? order > 0 : order < 0;
         }
@@ -307,6 +299,8 @@ std::unique_ptr<BatchOperator> BuildBatchOperator(const plan::BatchNode& node,
     case plan::BatchNodeKind::kTableScan:
       return std::make_unique<TableScanOperator>(static_cast<const plan::TableScanNode&>(node),
                                                  context);
+    case plan::BatchNodeKind::kChunkScan:
+      return std::make_unique<ChunkScanOperator>(static_cast<const plan::ChunkScanNode&>(node));
     case plan::BatchNodeKind::kFilter:
       return std::make_unique<FilterOperator>(static_cast<const plan::FilterNode&>(node),
                                               BuildBatchOperator(*node.input, context), context);
@@ -319,6 +313,19 @@ std::unique_ptr<BatchOperator> BuildBatchOperator(const plan::BatchNode& node,
     case plan::BatchNodeKind::kLimit:
       return std::make_unique<LimitOperator>(static_cast<const plan::LimitNode&>(node),
                                              BuildBatchOperator(*node.input, context));
+    case plan::BatchNodeKind::kJoin: {
+      const auto& join = static_cast<const plan::JoinNode&>(node);
+      return internal::MakeJoinOperator(join, BuildBatchOperator(*join.input, context),
+                                        BuildBatchOperator(*join.right, context), context);
+    }
+    case plan::BatchNodeKind::kAggregate:
+      return internal::MakeAggregateOperator(static_cast<const plan::AggregateNode&>(node),
+                                             BuildBatchOperator(*node.input, context), context);
+    case plan::BatchNodeKind::kSetOperation: {
+      const auto& set = static_cast<const plan::SetOperationNode&>(node);
+      return internal::MakeSetOperationOperator(set, BuildBatchOperator(*set.input, context),
+                                                BuildBatchOperator(*set.right, context), context);
+    }
   }
   throw Error::Internal("unknown batch plan node");
 }

@@ -12,7 +12,7 @@ using plan::Expression;
 using plan::ExpressionKind;
 using plan::ExpressionPtr;
 
-const function::EvaluationContext kContext;
+const BatchContext kContext;
 
 const function::ScalarFunction& Overload(std::string_view name, TypeId type) {
   for (const auto* function : function::FunctionRegistry::Builtins().Overloads(name, 2)) {

@@ -23,6 +23,9 @@ std::string BatchNode::ToString(int depth) const {
     case BatchNodeKind::kTableScan:
       line += fmt::format("TableScan {}", static_cast<const TableScanNode*>(this)->table.name);
       break;
+    case BatchNodeKind::kChunkScan:
+      line += fmt::format("ChunkScan {}", static_cast<const ChunkScanNode*>(this)->name);
+      break;
     case BatchNodeKind::kFilter:
       line += fmt::format("Filter {}", static_cast<const FilterNode*>(this)->predicate->ToString());
       break;
@@ -50,10 +53,48 @@ std::string BatchNode::ToString(int depth) const {
                           limit->limit ? fmt::format("{}", *limit->limit) : "all", limit->offset);
       break;
     }
+    case BatchNodeKind::kJoin: {
+      static constexpr std::string_view kTypes[] = {"Inner", "Left", "Right",
+                                                    "Full",  "Semi", "Anti"};
+      const auto* join = static_cast<const JoinNode*>(this);
+      line += fmt::format("{}Join", kTypes[static_cast<size_t>(join->type)]);
+      for (size_t i = 0; i < join->left_keys.size(); ++i) {
+        line += fmt::format("{}${} = ${}", i == 0 ? " " : ", ", join->left_keys[i],
+                            join->right_keys[i]);
+      }
+      if (join->condition) {
+        line += " on " + join->condition->ToString();
+      }
+      break;
+    }
+    case BatchNodeKind::kAggregate: {
+      const auto* aggregate = static_cast<const AggregateNode*>(this);
+      line += fmt::format("Aggregate group by {} column(s):", aggregate->group_count);
+      for (const AggregateCall& call : aggregate->aggregates) {
+        line += fmt::format(" {}{}(", call.function->name, call.distinct ? " distinct" : "");
+        for (size_t i = 0; i < call.arguments.size(); ++i) {
+          line += fmt::format("{}${}", i == 0 ? "" : ", ", call.arguments[i]);
+        }
+        line += ")";
+      }
+      break;
+    }
+    case BatchNodeKind::kSetOperation: {
+      static constexpr std::string_view kOperations[] = {"Union", "Intersect", "Except"};
+      const auto* set = static_cast<const SetOperationNode*>(this);
+      line += fmt::format("{}{}", kOperations[static_cast<size_t>(set->operation)],
+                          set->all ? " all" : "");
+      break;
+    }
   }
   line += '\n';
   if (input) {
     line += input->ToString(depth + 1);
+  }
+  if (kind == BatchNodeKind::kJoin) {
+    line += static_cast<const JoinNode*>(this)->right->ToString(depth + 1);
+  } else if (kind == BatchNodeKind::kSetOperation) {
+    line += static_cast<const SetOperationNode*>(this)->right->ToString(depth + 1);
   }
   return line;
 }

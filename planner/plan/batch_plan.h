@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "common/column.h"
 #include "common/data_type.h"
+#include "function/aggregate_function.h"
 #include "planner/plan/expression.h"
 
 namespace freshet::plan {
@@ -33,7 +35,18 @@ struct TableDescriptor {
 };
 
 /// What a batch plan node does.
-enum class BatchNodeKind : uint8_t { kValues, kTableScan, kFilter, kProject, kSort, kLimit };
+enum class BatchNodeKind : uint8_t {
+  kValues,
+  kTableScan,
+  kChunkScan,
+  kFilter,
+  kProject,
+  kSort,
+  kLimit,
+  kJoin,
+  kAggregate,
+  kSetOperation,
+};
 
 /// A node of a batch (ad-hoc query) plan: plain data, owned as a tree.
 struct BatchNode {
@@ -63,6 +76,15 @@ struct ValuesNode final : BatchNode {
 struct TableScanNode final : BatchNode {
   TableScanNode() : BatchNode(BatchNodeKind::kTableScan) {}
   TableDescriptor table;
+  /// Appends a BYTEA column with each row's storage key, for UPDATE and DELETE.
+  bool with_row_key = false;
+};
+
+/// Rows computed before execution (system relations), shared with the plan that produced them.
+struct ChunkScanNode final : BatchNode {
+  ChunkScanNode() : BatchNode(BatchNodeKind::kChunkScan) {}
+  std::string name;
+  std::shared_ptr<const Chunk> rows;
 };
 
 /// The input rows for which `predicate` is true.
@@ -95,6 +117,56 @@ struct LimitNode final : BatchNode {
   LimitNode() : BatchNode(BatchNodeKind::kLimit) {}
   std::optional<int64_t> limit;
   int64_t offset = 0;
+};
+
+/// How a join pairs rows: the SQL join types plus the semi and anti joins of EXISTS / IN subqueries
+/// (which output only the left columns).
+enum class JoinType : uint8_t { kInner, kLeft, kRight, kFull, kSemi, kAnti };
+
+/// Joins `input` (left) with `right`: rows pair when their key columns are equal (NULL keys never
+/// match) and `condition` (over the left columns followed by the right ones) is true. No keys pairs
+/// every row with every row. Outputs left then right columns (only the left ones for semi and anti
+/// joins).
+struct JoinNode final : BatchNode {
+  JoinNode() : BatchNode(BatchNodeKind::kJoin) {}
+  JoinType type = JoinType::kInner;
+  std::unique_ptr<BatchNode> right;
+  std::vector<uint32_t> left_keys;
+  std::vector<uint32_t> right_keys;
+  /// Evaluated on the paired row; nullptr means true.
+  ExpressionPtr condition;
+};
+
+/// One aggregate call of an AggregateNode: the function, its argument columns of the input, an
+/// optional boolean FILTER column and DISTINCT.
+struct AggregateCall {
+  const function::AggregateFunction* function = nullptr;
+  std::vector<uint32_t> arguments;
+  std::optional<uint32_t> filter;
+  bool distinct = false;
+  /// Input columns ordering the values of order-sensitive aggregates (string_agg(x, ',' ORDER BY
+  /// y)).
+  std::vector<SortKey> order_by;
+  DataType result;
+};
+
+/// Groups the input by its first `group_count` columns and computes the aggregates per group;
+/// outputs the group columns then one column per aggregate. With no group columns there is exactly
+/// one output row, even for an empty input.
+struct AggregateNode final : BatchNode {
+  AggregateNode() : BatchNode(BatchNodeKind::kAggregate) {}
+  uint32_t group_count = 0;
+  std::vector<AggregateCall> aggregates;
+};
+
+/// UNION, INTERSECT or EXCEPT of `input` (left) and `right`, which have the same column types;
+/// without `all` duplicates are removed.
+struct SetOperationNode final : BatchNode {
+  enum class Operation : uint8_t { kUnion, kIntersect, kExcept };
+  SetOperationNode() : BatchNode(BatchNodeKind::kSetOperation) {}
+  Operation operation = Operation::kUnion;
+  bool all = false;
+  std::unique_ptr<BatchNode> right;
 };
 
 }  // namespace freshet::plan

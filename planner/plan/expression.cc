@@ -63,6 +63,9 @@ ExpressionPtr Expression::Clone() const {
   copy->function = function;
   copy->cast_context = cast_context;
   copy->negated = negated;
+  copy->all = all;
+  copy->subquery = subquery;
+  copy->correlated = correlated;
   for (const ExpressionPtr& child : children) {
     copy->children.push_back(child->Clone());
   }
@@ -118,6 +121,14 @@ std::string Expression::ToString() const {
       }
       return text + fmt::format(" ELSE {} END", child(children.size() - 1));
     }
+    case ExpressionKind::kOuterColumn:
+      return fmt::format("outer.${}", column_index);
+    case ExpressionKind::kScalarSubquery:
+      return "(subquery)";
+    case ExpressionKind::kExists:
+      return fmt::format("{}EXISTS (subquery)", negated ? "NOT " : "");
+    case ExpressionKind::kQuantifiedSubquery:
+      return fmt::format("{} {} {} (subquery)", child(0), function->name, all ? "ALL" : "ANY");
     case ExpressionKind::kCoalesce: {
       std::string text = "COALESCE(";
       for (size_t i = 0; i < children.size(); ++i) {

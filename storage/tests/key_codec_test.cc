@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/numeric.h"
+
 namespace freshet {
 
 // Names parameterized tests' types readably in failure messages.
@@ -45,7 +47,11 @@ int CompareSql(const Value& a, const Value& b) {
       return three_way(x, y);  // -0.0 == 0.0 here, as in SQL.
     }
     case PhysicalType::kInt128:
-      return three_way(a.GetInt128(), b.GetInt128());
+      // By value; equal values (1.0, 1.00) by display scale, the documented tie-break.
+      if (int c = numeric::Compare(a.GetInt128(), b.GetInt128()); c != 0) {
+        return c;
+      }
+      return three_way(numeric::Scale(a.GetInt128()), numeric::Scale(b.GetInt128()));
     case PhysicalType::kInterval: {
       auto span = [](const Interval& i) {
         return static_cast<__int128>(i.months) * 30 * 86400000000LL +
@@ -151,11 +157,20 @@ class RandomValues {
         return Value::Float(type, value);
       }
       case PhysicalType::kInt128: {
-        __int128 value = static_cast<__int128>(Int(INT64_MIN, INT64_MAX));
+        // Up to 35 digits at scales 0..255, many of them equal values at different scales.
+        __int128 unscaled = static_cast<__int128>(Int(-999, 999));
         if (random_() % 2 == 0) {
-          value *= static_cast<__int128>(Int(INT64_MIN, INT64_MAX));
+          unscaled = static_cast<__int128>(Int(INT64_MIN, INT64_MAX)) * Int(-99999999, 99999999);
         }
-        return Value::Numeric(type, value);
+        int32_t scale = static_cast<int32_t>(Int(0, 6));
+        if (random_() % 4 == 0) {
+          scale = static_cast<int32_t>(Int(0, numeric::kMaxScale));
+        }
+        if (random_() % 3 == 0 && unscaled < 1000 && unscaled > -1000 && scale < 200) {
+          unscaled *= 1000;
+          scale += 3;
+        }
+        return Value::Numeric(type, numeric::Pack(unscaled, scale));
       }
       case PhysicalType::kInterval: {
         Interval interval;
@@ -201,9 +216,10 @@ class RandomValues {
         break;
       }
       case PhysicalType::kInt128: {
-        const __int128 max = ~(static_cast<unsigned __int128>(1) << 127);
-        for (__int128 v : {-max - 1, -max, __int128{-1}, __int128{0}, __int128{1}, max}) {
-          values.push_back(Value::Numeric(type, v));
+        for (const char* text :
+             {"-99999999999999999999999999999999999", "-1.00", "-1.0", "-1", "-0.5", "0", "0.00",
+              "1e-255", "0.5", "1", "1.0", "1.00", "10", "99999999999999999999999999999999999"}) {
+          values.push_back(Value::Numeric(type, numeric::Parse(text)));
         }
         break;
       }
@@ -460,6 +476,32 @@ TEST(KeyCodecTest, Uint64RowIdsAreBigEndian) {
   AppendUint32(0xDEADBEEF, four);
   std::string_view four_in = four;
   EXPECT_EQ(ReadUint32(four_in).value(), 0xDEADBEEF);
+}
+
+TEST(KeyCodecTest, NumericKeysOrderByValueThenScaleAndDecodeExactly) {
+  // Ascending by value; values equal across scales sit together, the smaller scale first.
+  const std::vector<std::string> ordered = {
+      "-12345678901234567890123456789012345", "-100", "-2.5", "-2.50", "-1", "-1.0", "-0.001",
+      "-1e-200", "0", "0.0", "0.000", "1e-255", "1e-200", "0.0001", "0.001", "0.0010", "0.5",
+      "1", "1.0", "1.00", "1.5", "2", "10", "10.0", "99.99", "100", "1e30",
+      "99999999999999999999999999999999999"};
+  const DataType type = DataType::Numeric();
+  std::vector<std::string> keys;
+  for (const std::string& text : ordered) {
+    const Value value = Value::Numeric(type, numeric::Parse(text));
+    keys.push_back(Encode(value, false));
+    std::string_view in = keys.back();
+    Result<Value> decoded = DecodeKeyValue(in, type, false);
+    ASSERT_TRUE(decoded.ok()) << text;
+    EXPECT_EQ(decoded.value().ToText(), value.ToText()) << text;
+    EXPECT_TRUE(in.empty());
+  }
+  for (size_t i = 1; i < keys.size(); ++i) {
+    EXPECT_LT(keys[i - 1], keys[i]) << ordered[i - 1] << " vs " << ordered[i];
+  }
+  // Descending keys invert the order.
+  EXPECT_GT(Encode(Value::Numeric(type, numeric::Parse("1.5")), true),
+            Encode(Value::Numeric(type, numeric::Parse("2")), true));
 }
 
 }  // namespace

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sql_tests/differential/fixture.h"
+#include "sql_tests/differential/random.h"
+
+namespace freshet::sql_tests::differential {
+
+/// One generated query and the feature it exercises, which groups it in the summary.
+struct GeneratedQuery {
+  std::string sql;
+  std::string category;
+};
+
+/// Generates random, type-correct queries over the fixture whose answers PostgreSQL fully
+/// determines: integer arithmetic stays in range (value bounds are tracked per expression),
+/// divisors go through NULLIF, doubles are multiples of 1/8 so sums and averages are exact in
+/// any order, values that are equal but spelled differently (0 and -0, 1.5 and 1.50) never reach
+/// GROUP BY, DISTINCT, UNION, min or max, every LIMIT follows an ORDER BY over all output
+/// columns, and string_agg orders its input. Not thread-safe.
+class QueryGenerator {
+ public:
+  QueryGenerator(const std::vector<TableSpec>& tables, uint64_t seed);
+
+  /// Returns the next query; the sequence depends only on the seed.
+  GeneratedQuery Next();
+
+  /// What the generator knows about one expression: its SQL and enough about its values to keep
+  /// the queries deterministic and free of overflow.
+  struct Expr {
+    std::string sql;
+    SqlType type = SqlType::kInt32;
+    /// Integers, doubles and numerics: an upper bound of the absolute value.
+    double max_abs = 0;
+    /// Doubles: the values are multiples of 2^-frac_bits while `exact`.
+    int frac_bits = 0;
+    /// Doubles: no rounding has happened, so sums do not depend on the order of the rows.
+    bool exact = true;
+    /// Doubles: the value may be -0, which prints differently from 0 but equals it.
+    bool negative_zero = false;
+    /// Numerics: the digits after the point, the same on every row; -1 when rows differ.
+    int scale = 0;
+  };
+
+  /// The broad kinds of expression the generator asks for.
+  enum class Family { kBool, kInt, kDouble, kNumeric, kText, kDate, kTimestamp };
+
+ private:
+  using Scope = std::vector<Expr>;
+
+  /// A table in FROM with its alias.
+  struct TableRef {
+    const TableSpec* table;
+    std::string alias;
+  };
+
+  /// Two columns that join: equal types, overlapping values.
+  struct JoinEdge {
+    std::string left_table, left_column, right_table, right_column;
+  };
+
+  Expr Generate(Family family, int depth, const Scope& scope);
+  Expr Leaf(Family family, const Scope& scope);
+  Expr Literal(Family family);
+  Expr GenerateInt(int depth, const Scope& scope);
+  Expr GenerateDouble(int depth, const Scope& scope);
+  Expr GenerateNumeric(int depth, const Scope& scope);
+  Expr GenerateText(int depth, const Scope& scope);
+  Expr GenerateBool(int depth, const Scope& scope);
+  Expr GenerateDate(int depth, const Scope& scope);
+  Expr GenerateTimestamp(int depth, const Scope& scope);
+  /// An expression whose equal values always print the same (safe for GROUP BY, DISTINCT,
+  /// UNION, min and max).
+  Expr GenerateCanonical(Family family, int depth, const Scope& scope);
+  /// An aggregate call over the scope, with its result described as far as it matters.
+  Expr Aggregate(const Scope& scope);
+  std::string LikePattern();
+  Family RandomFamily();
+  Family RandomOrderableFamily();
+
+  const TableSpec& RandomTable(bool allow_small);
+  TableRef Ref(const TableSpec& table);
+  Scope ScopeOf(const TableRef& ref);
+  const TableSpec& Table(const std::string& name) const;
+  std::string SelectList(const std::vector<Expr>& items, size_t first_alias = 1) const;
+  /// ORDER BY over every output column (by position), sometimes with LIMIT and OFFSET.
+  std::string OrderByAll(size_t columns, bool allow_limit);
+  std::string MaybeWhere(const Scope& scope, int percent);
+
+  GeneratedQuery Projection();
+  GeneratedQuery Filter();
+  GeneratedQuery PlainAggregate();
+  GeneratedQuery GroupBy();
+  GeneratedQuery Join();
+  GeneratedQuery Subquery();
+  GeneratedQuery DerivedTable();
+  GeneratedQuery SetOperation();
+  GeneratedQuery Distinct();
+  /// SELECT ... GROUP BY over `from` with `scope`, shared by GroupBy, Join and DerivedTable.
+  std::string GroupedSelect(const std::string& from, const Scope& scope, bool allow_order);
+
+  const std::vector<TableSpec>& tables_;
+  Random random_;
+  std::vector<std::string> words_;
+  std::vector<JoinEdge> edges_;
+  int alias_counter_ = 0;
+};
+
+}  // namespace freshet::sql_tests::differential
