@@ -217,7 +217,8 @@ void Session::ExecuteStatement(const ast::Statement& statement, ResultSink& sink
       sink.OnCommandComplete("FLUSH");
       return;
     case ast::StatementKind::kExplain:
-      ThrowNotSupported("EXPLAIN", statement.position);
+      ExecuteExplain(static_cast<const ast::Explain&>(statement), sink);
+      return;
     case ast::StatementKind::kDescribe:
       ThrowNotSupported("DESCRIBE", statement.position);
   }
@@ -310,6 +311,43 @@ void Session::ExecuteDelete(const ast::Delete& statement, ResultSink& sink) {
       plan.table, *plan.source,
       [](executor::TableWriter& writer, const Chunk& keys) { writer.Delete(keys.GetColumn(0)); });
   sink.OnCommandComplete(fmt::format("DELETE {}", count));
+}
+
+void Session::ExecuteExplain(const ast::Explain& statement, ResultSink& sink) {
+  planner::Binder binder(database_.Catalog().Snapshot(), evaluation_, system_tables_.get());
+  const ast::Statement& inner = *statement.statement;
+  std::string text;
+  switch (inner.kind) {
+    case ast::StatementKind::kSelect:
+      text = binder.BindQuery(*static_cast<const ast::SelectStatement&>(inner).select)->ToString();
+      break;
+    case ast::StatementKind::kInsert: {
+      planner::InsertPlan plan = binder.BindInsert(static_cast<const ast::Insert&>(inner));
+      text = fmt::format("Insert into {}\n{}", plan.table.name, plan.source->ToString(1));
+      break;
+    }
+    case ast::StatementKind::kUpdate: {
+      planner::ModifyPlan plan = binder.BindUpdate(static_cast<const ast::Update&>(inner));
+      text = fmt::format("Update {}\n{}", plan.table.name, plan.source->ToString(1));
+      break;
+    }
+    case ast::StatementKind::kDelete: {
+      planner::ModifyPlan plan = binder.BindDelete(static_cast<const ast::Delete&>(inner));
+      text = fmt::format("Delete from {}\n{}", plan.table.name, plan.source->ToString(1));
+      break;
+    }
+    default:
+      ThrowNotSupported("EXPLAIN of this statement", inner.position);
+  }
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (start < text.size()) {
+    const size_t end = text.find('\n', start);
+    lines.push_back(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    start = end == std::string::npos ? text.size() : end + 1;
+  }
+  SendTextRows("QUERY PLAN", lines, sink);
+  sink.OnCommandComplete("EXPLAIN");
 }
 
 void Session::ExecuteCreateTable(const ast::CreateTable& statement, ResultSink& sink) {

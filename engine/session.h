@@ -73,6 +73,7 @@ class Session {
   void ExecuteSelect(const ast::SelectStatement& statement, ResultSink& sink);
   void ExecuteInsert(const ast::Insert& statement, ResultSink& sink);
   void ExecuteUpdate(const ast::Update& statement, ResultSink& sink);
+  void ExecuteExplain(const ast::Explain& statement, ResultSink& sink);
   void ExecuteDelete(const ast::Delete& statement, ResultSink& sink);
   /// Computes the rows of `source`, then, holding the table's write lock, stages each chunk with
   /// `stage` and commits them in one batch; returns the count of rows written.

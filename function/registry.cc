@@ -12,6 +12,7 @@ FunctionRegistry::FunctionRegistry() {
   RegisterJsonbFunctions(functions_);
   RegisterPatternMatching(functions_);
   RegisterDatetimeFunctions(functions_);
+  RegisterConditionalFunctions(functions_);
 }
 
 const FunctionRegistry& FunctionRegistry::Builtins() {

@@ -44,6 +44,7 @@ using ScalarKernel = void (*)(const EvaluationContext& context,
 /// types and result type, and the kernel that evaluates it a column at a time.
 struct ScalarFunction {
   std::string_view name;
+  /// TypeId::kUnknown stands for Postgres's "any": such arguments reach the kernel unconverted.
   std::vector<TypeId> arguments;
   DataType result;
   ScalarKernel kernel;
@@ -79,5 +80,6 @@ void RegisterMathFunctions(std::vector<ScalarFunction>& functions);
 void RegisterJsonbFunctions(std::vector<ScalarFunction>& functions);
 void RegisterPatternMatching(std::vector<ScalarFunction>& functions);
 void RegisterDatetimeFunctions(std::vector<ScalarFunction>& functions);
+void RegisterConditionalFunctions(std::vector<ScalarFunction>& functions);
 
 }  // namespace freshet::function

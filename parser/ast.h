@@ -129,7 +129,7 @@ struct WindowSpec {
 };
 
 /// A function call `name(args)`; also the target of special syntaxes: EXTRACT(f FROM x) is
-/// date_part('f', x), SUBSTRING(x FROM a FOR b) is substring(x, a, b), POSITION(a IN b) is
+/// extract('f', x) (as in Postgres 14+), SUBSTRING(x FROM a FOR b) is substring(x, a, b), POSITION(a IN b) is
 /// position(a, b), TRIM(BOTH c FROM x) is btrim(x, c), CURRENT_TIMESTAMP is current_timestamp(),
 /// COALESCE, NULLIF, GREATEST and LEAST.
 struct FunctionCall final : Expression {

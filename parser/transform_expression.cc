@@ -607,7 +607,7 @@ antlrcpp::Any Transformer::visitExtractFunction(FreshetParser::ExtractFunctionCo
   std::vector<ast::ExpressionPtr> arguments;
   arguments.push_back(std::move(field));
   arguments.push_back(TransformExpression(ctx->expr()));
-  return Emit(MakeFunction("date_part", PositionOf(ctx), std::move(arguments)));
+  return Emit(MakeFunction("extract", PositionOf(ctx), std::move(arguments)));
 }
 
 antlrcpp::Any Transformer::visitSubstringFunction(FreshetParser::SubstringFunctionContext* ctx) {

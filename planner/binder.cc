@@ -46,11 +46,25 @@ DataType ResolveType(const ast::TypeName& type) {
       }
       return DataType(TypeId::kVarchar);
     case TypeId::kNumeric: {
-      const int32_t precision = type.modifiers.empty() ? 38 : type.modifiers[0];
+      // Plain NUMERIC is unconstrained: values keep their own scale (common/numeric.h).
+      if (type.modifiers.empty()) {
+        return DataType::Numeric();
+      }
+      // Postgres's numerictypmodin limits; values are further limited to 35 digits.
+      if (type.modifiers.size() > 2) {
+        throw Error(SqlState::kInvalidParameterValue, "invalid NUMERIC type modifier")
+            .WithPosition(type.position);
+      }
+      const int32_t precision = type.modifiers[0];
       const int32_t scale = type.modifiers.size() > 1 ? type.modifiers[1] : 0;
-      if (precision < 1 || precision > 38 || scale < 0 || scale > precision) {
+      if (precision < 1 || precision > 1000) {
         throw Error(SqlState::kInvalidParameterValue,
-                    fmt::format("NUMERIC precision {} must be between 1 and 38", precision))
+                    fmt::format("NUMERIC precision {} must be between 1 and 1000", precision))
+            .WithPosition(type.position);
+      }
+      if (scale < -1000 || scale > 1000) {
+        throw Error(SqlState::kInvalidParameterValue,
+                    fmt::format("NUMERIC scale {} must be between -1000 and 1000", scale))
             .WithPosition(type.position);
       }
       return DataType::Numeric(precision, scale);

@@ -10,6 +10,7 @@
 #include "common/text_format.h"
 #include "function/aggregate_function.h"
 #include "planner/binder.h"
+#include "planner/special_form_binder.h"
 
 namespace freshet::planner::internal {
 namespace {
@@ -203,6 +204,13 @@ DataType CommonType(const std::vector<DataType>& types,
       result = DataType::Text();
     }
   }
+  // Postgres keeps a type modifier (NUMERIC(10,2), VARCHAR(5)) only when every input has exactly
+  // that type and modifier; otherwise values keep their own form (select_common_typmod).
+  for (const DataType& type : types) {
+    if (result && type != *result) {
+      return DataType(result->id);
+    }
+  }
   return result.value_or(DataType::Text());
 }
 
@@ -245,12 +253,22 @@ std::optional<size_t> ChooseOverload(const std::vector<ExpressionPtr>& arguments
     if (!viable) {
       continue;
     }
-    // Among promotions, the lowest-ranked numeric target wins.
+    // Where a conversion is needed, Postgres prefers the preferred type of the category: double
+    // precision among numbers, so sqrt(2) and round(5) are the double precision overloads. Then
+    // the lowest-ranked numeric target wins among promotions.
+    int preferred = 0;
+    for (size_t i = 0; i < arguments.size(); ++i) {
+      const TypeId have = MatchingType(arguments[i]->type.id);
+      if (have != want_at(i) && want_at(i) == TypeId::kDouble &&
+          (have == TypeId::kUnknown || function::NumericRank(have) >= 0)) {
+        ++preferred;
+      }
+    }
     int tie_break = 0;
     for (TypeId want : wanted) {
       tie_break -= function::NumericRank(want) > 0 ? function::NumericRank(want) : 0;
     }
-    const int total = score * 100 + tie_break;
+    const int total = score * 1000 + preferred * 100 + tie_break;
     if (total > best_score) {
       best = candidate;
       best_score = total;
@@ -394,7 +412,12 @@ ExpressionPtr ExpressionBinder::Bind(const ast::Expression& expression) {
           .WithPosition(expression.position);
     case ast::ExpressionKind::kSubquery:
       return BindSubquery(static_cast<const ast::Subquery&>(expression));
-    case ast::ExpressionKind::kLike:
+    case ast::ExpressionKind::kLike: {
+      const auto& like = static_cast<const ast::Like&>(expression);
+      return BindLike(Bind(*like.operand), Bind(*like.pattern),
+                      like.escape ? Bind(*like.escape) : nullptr, like.case_insensitive,
+                      like.negated, like.position, context_);
+    }
     case ast::ExpressionKind::kArray:
     case ast::ExpressionKind::kSubscript:
       break;
@@ -423,17 +446,11 @@ ExpressionPtr ExpressionBinder::BindLiteral(const ast::Literal& literal) {
       [[fallthrough]];
     }
     case ast::Literal::Type::kDecimal: {
-      // Postgres reads such literals as NUMERIC; its scale is the number of written decimals.
-      const size_t point = literal.text.find('.');
-      const bool has_exponent = literal.text.find_first_of("eE") != std::string::npos;
-      if (has_exponent) {
-        return Expression::Constant(Value::Double(ParseDouble(literal.text, TypeId::kDouble)));
-      }
-      const int32_t scale =
-          point == std::string::npos ? 0 : static_cast<int32_t>(literal.text.size() - point - 1);
-      const DataType type = DataType::Numeric(38, scale);
+      // Postgres reads 1.50, 1e5 and integers beyond bigint as unconstrained NUMERIC; the value
+      // keeps the literal's display scale (1.50 prints 1.50, 1.5e3 prints 1500).
       try {
-        return Expression::Constant(Value::Numeric(type, ParseNumeric(literal.text, 38, scale)));
+        return Expression::Constant(
+            Value::Numeric(DataType::Numeric(), ParseNumeric(literal.text, -1, 0)));
       } catch (Error& error) {
         throw std::move(error).WithPosition(literal.position);
       }
@@ -636,6 +653,9 @@ ExpressionPtr ExpressionBinder::BindFunctionCall(const ast::FunctionCall& call) 
           Coerce(std::move(argument), common, CastContext::kImplicit, call.position, context_);
     }
     return Expression::Make(ExpressionKind::kCoalesce, common, std::move(arguments));
+  }
+  if (IsSpecialCall(call.name)) {
+    return BindSpecialCall(call.name, std::move(arguments), call.position, context_);
   }
   return ResolveCall(call.name, std::move(arguments), false, call.position, context_);
 }

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "common/error.h"
+#include "common/numeric.h"
 #include "executor/internal/operators.h"
 #include "storage/key_codec.h"
 
@@ -160,6 +161,66 @@ class FloatSumAccumulator final : public Accumulator {
   uint32_t argument_;
   std::vector<T> sums_;
   std::vector<uint8_t> seen_;
+};
+
+/// sum and avg with NUMERIC results (Postgres's numeric accumulation): integers add exactly in 128 bits,
+/// numerics with numeric::Add; avg divides by the count with Postgres's division scale.
+class NumericSumAccumulator final : public Accumulator {
+ public:
+  NumericSumAccumulator(uint32_t argument, bool average) : argument_(argument), average_(average) {}
+
+  void Update(const Chunk& input,
+              const std::vector<uint32_t>& groups,
+              size_t num_groups,
+              const uint8_t* mask) override {
+    sums_.resize(num_groups, numeric::FromInteger(0));
+    counts_.resize(num_groups, 0);
+    const Column& values = input.GetColumn(argument_);
+    const PhysicalType physical = values.Type().Physical();
+    for (size_t row = 0; row < input.NumRows(); ++row) {
+      if (!Counts(mask, row) || values.IsNull(row)) {
+        continue;
+      }
+      const uint32_t group = groups[row];
+      __int128 value;
+      switch (physical) {
+        case PhysicalType::kInt16:
+          value = numeric::FromInteger(values.Data<int16_t>()[row]);
+          break;
+        case PhysicalType::kInt32:
+          value = numeric::FromInteger(values.Data<int32_t>()[row]);
+          break;
+        case PhysicalType::kInt64:
+          value = numeric::FromInteger(values.Data<int64_t>()[row]);
+          break;
+        default:
+          value = values.Data<__int128>()[row];
+          break;
+      }
+      sums_[group] = numeric::Add(sums_[group], value);
+      ++counts_[group];
+    }
+  }
+  void Finalize(size_t num_groups, Column& out) override {
+    sums_.resize(num_groups, numeric::FromInteger(0));
+    counts_.resize(num_groups, 0);
+    for (size_t group = 0; group < num_groups; ++group) {
+      if (counts_[group] == 0) {
+        out.AppendNull();
+      } else if (average_) {
+        out.Append<__int128>(numeric::Divide(sums_[group], numeric::FromInteger(counts_[group])));
+      } else {
+        out.Append<__int128>(sums_[group]);
+      }
+    }
+  }
+  size_t MemoryUsage() const override { return sums_.capacity() * (sizeof(__int128) + 8); }
+
+ private:
+  uint32_t argument_;
+  bool average_;
+  std::vector<__int128> sums_;
+  std::vector<int64_t> counts_;
 };
 
 /// avg, variance and standard deviation of real / double precision with Postgres's float8_accum
@@ -511,6 +572,9 @@ std::unique_ptr<Accumulator> MakeAccumulator(const plan::AggregateCall& call,
           return std::make_unique<FloatSumAccumulator<float>>(call.arguments[0]);
         case TypeId::kDouble:
           return std::make_unique<FloatSumAccumulator<double>>(call.arguments[0]);
+        case TypeId::kBigint:
+        case TypeId::kNumeric:
+          return std::make_unique<NumericSumAccumulator>(call.arguments[0], false);
         default:
           break;
       }
@@ -522,6 +586,9 @@ std::unique_ptr<Accumulator> MakeAccumulator(const plan::AggregateCall& call,
     case AggregateKind::kStddevPop:
       if (argument_type(0).id == TypeId::kReal || argument_type(0).id == TypeId::kDouble) {
         return std::make_unique<FloatMomentsAccumulator>(call.arguments[0], kind);
+      }
+      if (kind == AggregateKind::kAvg && argument_type(0).id != TypeId::kInterval) {
+        return std::make_unique<NumericSumAccumulator>(call.arguments[0], true);
       }
       break;
   }
@@ -584,13 +651,19 @@ class AggregateOperator final : public BatchOperator {
     done_ = true;
     Chunk chunk;
     std::string key;
+    std::string argument_key;
     std::vector<uint32_t> groups;
     std::vector<uint8_t> mask;
     while (input_->Next(chunk)) {
       context_.CheckCancelled();
       const size_t rows = chunk.NumRows();
       groups.resize(rows);
-      for (size_t row = 0; row < rows; ++row) {
+      if (node_.group_count == 0) {
+        // A plain aggregate: every row is in the one group, no hashing needed.
+        std::fill(groups.begin(), groups.end(), 0);
+        num_groups_ = 1;
+      }
+      for (size_t row = 0; row < rows && node_.group_count > 0; ++row) {
         EncodeRowKey(chunk, row, group_columns_, true, key);
         auto [it, inserted] = groups_.try_emplace(key, static_cast<uint32_t>(num_groups_));
         if (inserted) {
@@ -618,9 +691,8 @@ class AggregateOperator final : public BatchOperator {
               if (!mask[row]) {
                 continue;
               }
-              key.assign(reinterpret_cast<const char*>(&groups[row]), sizeof(uint32_t));
-              std::string argument_key;
               EncodeRowKey(chunk, row, call.arguments, true, argument_key);
+              key.assign(reinterpret_cast<const char*>(&groups[row]), sizeof(uint32_t));
               key += argument_key;
               mask[row] = distinct_seen_[i].insert(key).second ? 1 : 0;
             }

@@ -48,7 +48,13 @@ class ValuesOperator final : public BatchOperator {
     while (next_row_ < node_.rows.size() && out.NumRows() < Chunk::kChunkSize) {
       const auto& row = node_.rows[next_row_++];
       for (size_t column = 0; column < row.size(); ++column) {
-        ExpressionEvaluator evaluator(*row[column], context_);
+        const plan::Expression& value = *row[column];
+        if (value.kind == plan::ExpressionKind::kConstant) {
+          // Literal rows (bulk INSERT ... VALUES) need no evaluator.
+          out.MutableColumn(column).AppendValue(value.constant);
+          continue;
+        }
+        ExpressionEvaluator evaluator(value, context_);
         out.MutableColumn(column).AppendFrom(evaluator.Evaluate(one_row_), 0);
       }
       out.MutableOps().push_back(Op::kInsert);

@@ -4,6 +4,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/numeric.h"
 #include "executor/expression_evaluator.h"
 #include "executor/internal/operators.h"
 #include "storage/key_codec.h"
@@ -20,6 +21,12 @@ bool EncodeRowKey(const Chunk& chunk,
     const Column& values = chunk.GetColumn(column);
     if (values.IsNull(row) && !nulls_match) {
       return false;
+    }
+    if (values.Type().Physical() == PhysicalType::kInt128 && !values.IsNull(row)) {
+      // Equal NUMERICs of different scales (1.0, 1.00) must group and join together.
+      const __int128 normalized = numeric::Normalize(values.Data<__int128>()[row]);
+      storage::EncodeKeyValue(Value::Numeric(values.Type(), normalized), false, key);
+      continue;
     }
     storage::EncodeKeyValue(values, row, false, key);
   }

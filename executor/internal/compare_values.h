@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "common/column.h"
+#include "common/numeric.h"
 
 namespace freshet::executor::internal {
 
@@ -20,7 +21,8 @@ inline int CompareValues(const Column& x, size_t a, const Column& y, size_t b) {
     case PhysicalType::kInt64:
       return three_way(x.Data<int64_t>()[a], y.Data<int64_t>()[b]);
     case PhysicalType::kInt128:
-      return three_way(x.Data<__int128>()[a], y.Data<__int128>()[b]);
+      // Packed NUMERICs carry their scale: compare values, not bits (1.0 = 1.00 < 2).
+      return numeric::Compare(x.Data<__int128>()[a], y.Data<__int128>()[b]);
     case PhysicalType::kFloat32:
     case PhysicalType::kFloat64: {
       const double left =

@@ -303,9 +303,9 @@ TEST(ExpressionTest, FunctionCalls) {
 }
 
 TEST(ExpressionTest, SpecialFunctionSyntax) {
-  EXPECT_EQ(PrintExpression("EXTRACT(YEAR FROM ts)"), "(date_part 'year' ts)");
-  EXPECT_EQ(PrintExpression("extract(epoch from ts)"), "(date_part 'epoch' ts)");
-  EXPECT_EQ(PrintExpression("EXTRACT('dow' FROM ts)"), "(date_part 'dow' ts)");
+  EXPECT_EQ(PrintExpression("EXTRACT(YEAR FROM ts)"), "(extract 'year' ts)");
+  EXPECT_EQ(PrintExpression("extract(epoch from ts)"), "(extract 'epoch' ts)");
+  EXPECT_EQ(PrintExpression("EXTRACT('dow' FROM ts)"), "(extract 'dow' ts)");
   EXPECT_EQ(PrintExpression("SUBSTRING(s FROM 2 FOR 3)"), "(substring s 2 3)");
   EXPECT_EQ(PrintExpression("SUBSTRING(s FROM 2)"), "(substring s 2)");
   EXPECT_EQ(PrintExpression("SUBSTRING(s FOR 3)"), "(substring s 1 3)");

@@ -162,9 +162,9 @@ class RandomValues {
         if (random_() % 2 == 0) {
           unscaled = static_cast<__int128>(Int(INT64_MIN, INT64_MAX)) * Int(-99999999, 99999999);
         }
-        int32_t scale = static_cast<int32_t>(Int(0, 6));
+        auto scale = static_cast<int32_t>(random_() % 7);
         if (random_() % 4 == 0) {
-          scale = static_cast<int32_t>(Int(0, numeric::kMaxScale));
+          scale = static_cast<int32_t>(random_() % (numeric::kMaxScale + 1));
         }
         if (random_() % 3 == 0 && unscaled < 1000 && unscaled > -1000 && scale < 200) {
           unscaled *= 1000;
