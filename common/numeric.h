@@ -15,9 +15,13 @@
 // a result beyond that fails with 22003 "value overflows numeric format" (Postgres itself allows
 // 131072 digits before the point and 16383 after).
 //
+// NaN, Infinity and -Infinity exist as in Postgres 15 (kNaN, kPositiveInfinity,
+// kNegativeInfinity): packed with unscaled values beyond kMaxDigits digits, which no finite value
+// uses, and handled by every function here as Postgres handles them.
+//
 // The packed integers do NOT order or compare like the values they stand for (1.0 and 1.00 differ,
 // 2 packs below 0.5): compare with Compare(), hash Normalize()d values, and key-encode with the
-// storage key codec. NaN and Infinity are not supported (0A000).
+// storage key codec.
 //
 // Functions throw Error with Postgres's SQLSTATE and message: 22003 on overflow, 22012 on division
 // by zero, 22P02 on bad text, 2201E / 2201F for logarithm and power arguments.
@@ -28,7 +32,27 @@ inline constexpr int32_t kMaxDigits = 35;
 /// Largest display scale (the low byte).
 inline constexpr int32_t kMaxScale = 255;
 
-/// The parts of a packed value.
+/// 10^kMaxDigits: the unscaled integer of every finite value is below it in magnitude.
+inline constexpr __int128 kUnscaledLimit =
+    static_cast<__int128>(10'000'000'000'000'000LL) * 10'000'000'000'000'000LL * 1'000;
+/// +Infinity, -Infinity and NaN; NaN equals itself and sorts above +Infinity, as in Postgres.
+inline constexpr __int128 kPositiveInfinity = (kUnscaledLimit + 1) * 256;
+inline constexpr __int128 kNegativeInfinity = -(kUnscaledLimit + 1) * 256;
+inline constexpr __int128 kNaN = (kUnscaledLimit + 2) * 256;
+
+/// True for NaN and the infinities.
+inline bool IsSpecial(__int128 packed) {
+  const __int128 unscaled = packed >> 8;
+  return unscaled >= kUnscaledLimit || unscaled <= -kUnscaledLimit;
+}
+inline bool IsNaN(__int128 packed) {
+  return packed == kNaN;
+}
+inline bool IsInfinite(__int128 packed) {
+  return packed == kPositiveInfinity || packed == kNegativeInfinity;
+}
+
+/// The parts of a packed finite value.
 struct Decimal {
   __int128 unscaled = 0;
   int32_t scale = 0;
@@ -49,7 +73,8 @@ inline Decimal Unpack(__int128 packed) {
   return Decimal{Unscaled(packed), Scale(packed)};
 }
 
-/// Three-way comparison by value across scales (1.0 equals 1.00): -1, 0 or 1.
+/// Three-way comparison by value across scales (1.0 equals 1.00; -Infinity < finite < Infinity <
+/// NaN): -1, 0 or 1.
 int Compare(__int128 a, __int128 b);
 /// The same value at the smallest scale that shows it exactly (trim_scale): equal values
 /// normalize to identical packed integers, for hashing and grouping.
@@ -72,7 +97,7 @@ __int128 Modulo(__int128 a, __int128 b);
 __int128 Negate(__int128 a);
 /// |a|, keeping the scale.
 __int128 Abs(__int128 a);
-/// -1, 0 or 1 of the value's sign.
+/// -1, 0 or 1 of the value's sign (of an infinity too); 0 for NaN.
 int Sign(__int128 a);
 
 /// Rounds half away from zero to `scale` decimals (negative: to tens, hundreds, ...) as
@@ -91,9 +116,9 @@ __int128 ApplyTypmod(__int128 value, int32_t precision, int32_t scale);
 
 /// Parses text as numeric_in does (spaces, sign, digits, point, exponent), then applies the typmod
 /// NUMERIC(precision, scale) unless `precision` is negative; throws 22P02 on bad syntax, 22003 when
-/// the value does not fit, 0A000 for NaN and Infinity.
+/// the value does not fit. Accepts NaN, Infinity, -Infinity, inf and -inf in any case.
 __int128 Parse(std::string_view text, int32_t precision = -1, int32_t scale = 0);
-/// Appends the value as numeric_out prints it: all `scale` decimals, no exponent.
+/// Appends the value as numeric_out prints it: all `scale` decimals, no exponent; NaN, Infinity.
 void Format(__int128 value, std::string& out);
 /// The value as numeric_out prints it.
 std::string ToString(__int128 value);
@@ -101,10 +126,10 @@ std::string ToString(__int128 value);
 /// An integer as a numeric of scale 0.
 __int128 FromInteger(__int128 value);
 /// Rounds half away from zero to an integer (numeric to integer casts); false when the result is
-/// outside [min, max].
+/// outside [min, max]. `value` must be finite: the casts reject NaN and infinity themselves.
 bool ToInteger(__int128 value, int64_t min, int64_t max, int64_t& out);
 /// A double as float8_numeric converts it: through its text with 15 significant digits (6 for a
-/// REAL when `is_float4`); 0A000 for NaN and Infinity, 22003 when it does not fit.
+/// REAL when `is_float4`); NaN and the infinities map to theirs; 22003 when it does not fit.
 __int128 FromDouble(double value, bool is_float4 = false);
 /// The nearest double, as numeric_float8 reads the value's text.
 double ToDouble(__int128 value);
@@ -113,6 +138,8 @@ float ToFloat(__int128 value);
 
 /// sqrt(numeric): at least 16 significant digits; 2201F for a negative value.
 __int128 Sqrt(__int128 value);
+/// The square root rounded to `scale` decimals (sqrt_var), as the numeric stddev aggregates use it.
+__int128 SqrtAtScale(__int128 value, int32_t scale);
 /// exp(numeric): at least 16 significant digits.
 __int128 Exp(__int128 value);
 /// ln(numeric); 2201E for zero or a negative value.

@@ -383,8 +383,8 @@ __int128 PowerInteger(const Decimal& base, int64_t exponent, int32_t scale) {
   }
   const int bits = Big::FromU128(magnitude).BitLength();
   const uint64_t product_scale = count * static_cast<uint64_t>(base.scale);
-  const bool exact_fits = static_cast<uint64_t>(bits) * count <= 480 &&
-                          (exponent > 0 || scale + product_scale <= 150);
+  const bool exact_fits =
+      static_cast<uint64_t>(bits) * count <= 480 && (exponent > 0 || scale + product_scale <= 150);
   if (!exact_fits) {
     Fixed logarithm = LnFixed(magnitude, base.scale);
     Fixed product = logarithm;
@@ -439,9 +439,44 @@ __int128 PowerInteger(const Decimal& base, int64_t exponent, int32_t scale) {
   return PackSigned(negative, result.Low128(), scale);
 }
 
+// power() with an infinite argument (and no NaN), following POSIX pow().
+__int128 PowerSpecial(__int128 base, __int128 exponent) {
+  const __int128 one = Pack(1, 0);
+  if (IsInfinite(exponent)) {
+    // |x| = 1 gives 1; otherwise it depends on whether |x| > 1 and the sign of the exponent.
+    const int magnitude = IsInfinite(base) ? 1 : Compare(Abs(base), one);
+    if (magnitude == 0) {
+      return one;
+    }
+    return (magnitude > 0) == (exponent == kPositiveInfinity) ? kPositiveInfinity : 0;
+  }
+  // The base is infinite and the exponent finite.
+  const int exponent_sign = Sign(exponent);
+  const Decimal y = Unpack(exponent);
+  if (base == kNegativeInfinity && !IsInteger(y)) {
+    throw Error(SqlState::kInvalidArgumentForPowerFunction,
+                "a negative number raised to a non-integer power yields a complex result");
+  }
+  if (exponent_sign == 0) {
+    return one;
+  }
+  if (exponent_sign < 0) {
+    return 0;
+  }
+  if (base == kPositiveInfinity) {
+    return kPositiveInfinity;
+  }
+  // -Infinity to an odd integer power is -Infinity.
+  const __int128 integer = y.unscaled / static_cast<__int128>(kPowersOfTen128[y.scale]);
+  return integer % 2 != 0 ? kNegativeInfinity : kPositiveInfinity;
+}
+
 }  // namespace
 
 __int128 Sqrt(__int128 value) {
+  if (IsNaN(value) || value == kPositiveInfinity) {
+    return value;
+  }
   const Decimal x = Unpack(value);
   if (x.unscaled < 0) {
     throw Error(SqlState::kInvalidArgumentForPowerFunction,
@@ -452,6 +487,16 @@ __int128 Sqrt(__int128 value) {
   const int32_t sqrt_weight = (digits.weight + 1) * 4 / 2 - 1;
   const int32_t scale =
       ClampScale(std::max(kMinSignificantDigits - sqrt_weight, static_cast<int32_t>(x.scale)));
+  return SqrtAtScale(value, scale);
+}
+
+__int128 SqrtAtScale(__int128 value, int32_t scale) {
+  const Decimal x = Unpack(value);
+  if (x.unscaled < 0) {
+    throw Error(SqlState::kInvalidArgumentForPowerFunction,
+                "cannot take square root of a negative number");
+  }
+  const Unsigned magnitude = Magnitude(x.unscaled);
   if (scale > kMaxScale) {
     ThrowOverflow();
   }
@@ -494,6 +539,10 @@ __int128 Sqrt(__int128 value) {
 }
 
 __int128 Exp(__int128 value) {
+  if (IsSpecial(value)) {
+    // exp(-Infinity) is 0.
+    return value == kNegativeInfinity ? 0 : value;
+  }
   const Decimal x = Unpack(value);
   // log10(result) = x * log10(e) is about the decimal weight of the result.
   double weight = numeric::ToDouble(value) * 0.434294481903252;
@@ -509,7 +558,13 @@ __int128 Exp(__int128 value) {
 }
 
 __int128 Ln(__int128 value) {
+  if (IsNaN(value)) {
+    return value;
+  }
   CheckLogArgument(value);
+  if (value == kPositiveInfinity) {
+    return value;
+  }
   const int32_t scale =
       ClampScale(std::max(kMinSignificantDigits - EstimateLnWeight(value), Scale(value)));
   if (scale > kMaxScale) {
@@ -519,11 +574,29 @@ __int128 Ln(__int128 value) {
 }
 
 __int128 Log(__int128 base, __int128 value) {
+  if (IsNaN(base) || IsNaN(value)) {
+    return kNaN;
+  }
+  if (IsSpecial(base) || IsSpecial(value)) {
+    // Negative arguments fail before zero ones, as numeric_log checks them.
+    if (Sign(base) < 0 || Sign(value) < 0) {
+      CheckLogArgument(kNegativeInfinity);
+    }
+    if (Sign(base) == 0 || Sign(value) == 0) {
+      CheckLogArgument(0);
+    }
+    // log(Infinity, Infinity) is Infinity / Infinity; log(Infinity, x) is 0; log(x, Infinity) is
+    // Infinity.
+    if (base == kPositiveInfinity) {
+      return value == kPositiveInfinity ? kNaN : 0;
+    }
+    return kPositiveInfinity;
+  }
   CheckLogArgument(base);
   CheckLogArgument(value);
   const int32_t result_weight = EstimateLnWeight(value) - EstimateLnWeight(base);
-  const int32_t scale = ClampScale(
-      std::max({kMinSignificantDigits - result_weight, Scale(base), Scale(value)}));
+  const int32_t scale =
+      ClampScale(std::max({kMinSignificantDigits - result_weight, Scale(base), Scale(value)}));
   // ln(1) is exactly zero: Postgres divides by it.
   if (Compare(base, Pack(1, 0)) == 0) {
     internal::ThrowDivisionByZero();
@@ -535,12 +608,22 @@ __int128 Log(__int128 base, __int128 value) {
 }
 
 __int128 Power(__int128 base, __int128 exponent) {
-  const Decimal x = Unpack(base);
-  const Decimal y = Unpack(exponent);
-  if (x.unscaled == 0 && y.unscaled < 0) {
+  // POSIX pow(): NaN ^ 0 = 1 and 1 ^ NaN = 1; every other NaN input gives NaN.
+  if (IsNaN(base)) {
+    return !IsSpecial(exponent) && Sign(exponent) == 0 ? Pack(1, 0) : kNaN;
+  }
+  if (IsNaN(exponent)) {
+    return !IsSpecial(base) && Compare(base, Pack(1, 0)) == 0 ? Pack(1, 0) : kNaN;
+  }
+  if (Sign(base) == 0 && Sign(exponent) < 0) {
     throw Error(SqlState::kInvalidArgumentForPowerFunction,
                 "zero raised to a negative power is undefined");
   }
+  if (IsSpecial(base) || IsSpecial(exponent)) {
+    return PowerSpecial(base, exponent);
+  }
+  const Decimal x = Unpack(base);
+  const Decimal y = Unpack(exponent);
   const bool integral = IsInteger(y);
   if (integral) {
     const __int128 integer = y.unscaled / static_cast<__int128>(kPowersOfTen128[y.scale]);
@@ -591,24 +674,22 @@ __int128 Power(__int128 base, __int128 exponent) {
       internal::AddInPlace(product, half_unit);
       internal::DividePow10InPlace(product, y.scale);
     }
-    estimate =
-        WideToDouble(product, local_scale, logarithm.negative != (y.unscaled < 0) &&
-                                               !product.IsZero());
+    estimate = WideToDouble(product, local_scale,
+                            logarithm.negative != (y.unscaled < 0) && !product.IsZero());
   }
   if (std::fabs(estimate) > 2000 * 3.01) {
     // Postgres overflows, or returns zero with 1000 decimals, which no value here can show.
     ThrowOverflow();
   }
   const double weight = estimate * 0.434294481903252;
-  const int32_t scale = ClampScale(std::max(
-      {kMinSignificantDigits - static_cast<int32_t>(weight), static_cast<int32_t>(x.scale),
-       static_cast<int32_t>(y.scale)}));
+  const int32_t scale =
+      ClampScale(std::max({kMinSignificantDigits - static_cast<int32_t>(weight),
+                           static_cast<int32_t>(x.scale), static_cast<int32_t>(y.scale)}));
   if (weight >= kMaxDigits + 1 || scale > kMaxScale) {
     ThrowOverflow();
   }
-  Scientific result =
-      ExpFixed(Multiply(logarithm, FixedFromDecimal(Magnitude(y.unscaled), y.scale,
-                                                    y.unscaled < 0)));
+  Scientific result = ExpFixed(
+      Multiply(logarithm, FixedFromDecimal(Magnitude(y.unscaled), y.scale, y.unscaled < 0)));
   result.mantissa.negative = negative;
   return RoundFixed(result.mantissa, result.exponent, scale);
 }

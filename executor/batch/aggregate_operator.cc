@@ -223,6 +223,84 @@ class NumericSumAccumulator final : public Accumulator {
   std::vector<int64_t> counts_;
 };
 
+/// Variance and standard deviation of integers and numerics, computed as Postgres's
+/// numeric_stddev_internal does: exact sums of x and x*x, then (N*Sxx - Sx*Sx) / (N*(N-1)) at the
+/// division scale, and the square root at that same scale.
+class NumericMomentsAccumulator final : public Accumulator {
+ public:
+  NumericMomentsAccumulator(uint32_t argument, AggregateKind kind)
+      : argument_(argument), kind_(kind) {}
+
+  void Update(const Chunk& input,
+              const std::vector<uint32_t>& groups,
+              size_t num_groups,
+              const uint8_t* mask) override {
+    sum_x_.resize(num_groups, numeric::FromInteger(0));
+    sum_xx_.resize(num_groups, numeric::FromInteger(0));
+    counts_.resize(num_groups, 0);
+    const Column& values = input.GetColumn(argument_);
+    const PhysicalType physical = values.Type().Physical();
+    for (size_t row = 0; row < input.NumRows(); ++row) {
+      if (!Counts(mask, row) || values.IsNull(row)) {
+        continue;
+      }
+      __int128 value;
+      switch (physical) {
+        case PhysicalType::kInt16:
+          value = numeric::FromInteger(values.Data<int16_t>()[row]);
+          break;
+        case PhysicalType::kInt32:
+          value = numeric::FromInteger(values.Data<int32_t>()[row]);
+          break;
+        case PhysicalType::kInt64:
+          value = numeric::FromInteger(values.Data<int64_t>()[row]);
+          break;
+        default:
+          value = values.Data<__int128>()[row];
+          break;
+      }
+      const uint32_t group = groups[row];
+      sum_x_[group] = numeric::Add(sum_x_[group], value);
+      sum_xx_[group] = numeric::Add(sum_xx_[group], numeric::Multiply(value, value));
+      ++counts_[group];
+    }
+  }
+  void Finalize(size_t num_groups, Column& out) override {
+    sum_x_.resize(num_groups, numeric::FromInteger(0));
+    sum_xx_.resize(num_groups, numeric::FromInteger(0));
+    counts_.resize(num_groups, 0);
+    const bool sample = kind_ == AggregateKind::kVarSamp || kind_ == AggregateKind::kStddevSamp;
+    const bool root = kind_ == AggregateKind::kStddevSamp || kind_ == AggregateKind::kStddevPop;
+    for (size_t group = 0; group < num_groups; ++group) {
+      const int64_t n = counts_[group];
+      if (n == 0 || (sample && n <= 1)) {
+        out.AppendNull();
+        continue;
+      }
+      const __int128 count = numeric::FromInteger(n);
+      const __int128 numerator = numeric::Subtract(numeric::Multiply(count, sum_xx_[group]),
+                                                   numeric::Multiply(sum_x_[group], sum_x_[group]));
+      if (numeric::Sign(numerator) <= 0) {
+        // Postgres guards against round-off producing a negative numerator the same way.
+        out.Append<__int128>(numeric::FromInteger(0));
+        continue;
+      }
+      const __int128 denominator = numeric::FromInteger(sample ? n * (n - 1) : n * n);
+      const __int128 variance = numeric::Divide(numerator, denominator);
+      out.Append<__int128>(root ? numeric::SqrtAtScale(variance, numeric::Scale(variance))
+                                : variance);
+    }
+  }
+  size_t MemoryUsage() const override { return sum_x_.capacity() * (2 * sizeof(__int128) + 8); }
+
+ private:
+  uint32_t argument_;
+  AggregateKind kind_;
+  std::vector<__int128> sum_x_;
+  std::vector<__int128> sum_xx_;
+  std::vector<int64_t> counts_;
+};
+
 /// avg, variance and standard deviation of real / double precision with Postgres's float8_accum
 /// (Youngs-Cramer): N, Sx and Sxx per group, so the results match Postgres bit for bit.
 class FloatMomentsAccumulator final : public Accumulator {
@@ -319,6 +397,9 @@ bool Less(const T& a, const T& b) {
              value.micros;
     };
     return length(a) < length(b);
+  } else if constexpr (std::is_same_v<T, __int128>) {
+    // Packed NUMERICs carry their scale: compare values, not bits.
+    return numeric::Compare(a, b) < 0;
   } else {
     return a < b;
   }
@@ -435,7 +516,7 @@ std::unique_ptr<Accumulator> MakeMinMax(uint32_t argument, const DataType& type,
     case PhysicalType::kString:
       return std::make_unique<StringMinMaxAccumulator>(argument, is_max);
     case PhysicalType::kInt128:
-      break;
+      return std::make_unique<FixedMinMaxAccumulator<__int128>>(argument, is_max);
   }
   throw Error(SqlState::kFeatureNotSupported,
               fmt::format("{}({}) is not supported yet", is_max ? "max" : "min", type.Name()));
@@ -589,6 +670,9 @@ std::unique_ptr<Accumulator> MakeAccumulator(const plan::AggregateCall& call,
       }
       if (kind == AggregateKind::kAvg && argument_type(0).id != TypeId::kInterval) {
         return std::make_unique<NumericSumAccumulator>(call.arguments[0], true);
+      }
+      if (kind != AggregateKind::kAvg) {
+        return std::make_unique<NumericMomentsAccumulator>(call.arguments[0], kind);
       }
       break;
   }

@@ -11,6 +11,7 @@
 #include "executor/internal/compare_values.h"
 #include "executor/internal/operators.h"
 #include "executor/table_codec.h"
+#include "function/system_functions.h"
 #include "storage/key_codec.h"
 
 namespace freshet::executor {
@@ -19,6 +20,8 @@ void BatchContext::CheckCancelled() const {
   if (cancel_requested != nullptr && cancel_requested->load(std::memory_order_relaxed)) {
     throw Error(SqlState::kQueryCanceled, "canceling statement due to user request");
   }
+  // statement_timeout.
+  function::CheckInterrupts(evaluation);
 }
 
 void BatchContext::CheckMemory(size_t bytes) const {
