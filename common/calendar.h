@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 
 // Proleptic Gregorian calendar arithmetic shared by the date/time code: days are counted from
 // 1970-01-01, timestamps are microseconds from 1970-01-01 00:00:00, and year 0 is 1 BC as in
@@ -79,9 +80,25 @@ constexpr int DayOfWeek(int64_t days) {
   return static_cast<int>(FloorMod(days + 4, 7));
 }
 
-/// True if `micros` is a valid timestamp (Postgres's IS_VALID_TIMESTAMP, capped by int64).
+/// 'infinity' and '-infinity' of TIMESTAMP[TZ], as Postgres stores them (DT_NOEND, DT_NOBEGIN).
+constexpr int64_t kTimestampInfinity = std::numeric_limits<int64_t>::max();
+constexpr int64_t kTimestampMinusInfinity = std::numeric_limits<int64_t>::min();
+/// 'infinity' and '-infinity' of DATE (DATEVAL_NOEND, DATEVAL_NOBEGIN).
+constexpr int32_t kDateInfinity = std::numeric_limits<int32_t>::max();
+constexpr int32_t kDateMinusInfinity = std::numeric_limits<int32_t>::min();
+
+constexpr bool IsFiniteTimestamp(int64_t micros) {
+  return micros != kTimestampInfinity && micros != kTimestampMinusInfinity;
+}
+
+constexpr bool IsFiniteDate(int32_t days) {
+  return days != kDateInfinity && days != kDateMinusInfinity;
+}
+
+/// True if `micros` is a valid finite timestamp (Postgres's IS_VALID_TIMESTAMP; a 64-bit count of
+/// microseconds since 1970 ends in 294247, before Postgres's end in 294276).
 constexpr bool IsValidTimestamp(int64_t micros) {
-  return micros >= kMinTimestamp;
+  return micros >= kMinTimestamp && micros != kTimestampInfinity;
 }
 
 }  // namespace freshet::calendar

@@ -154,7 +154,10 @@ Value Column::GetValue(size_t row) const {
   return Value::Null(type_);
 }
 
-void Column::AppendText(size_t row, std::string& out, const TimeZone* time_zone) const {
+void Column::AppendText(size_t row,
+                        std::string& out,
+                        const TimeZone* time_zone,
+                        int32_t extra_float_digits) const {
   switch (type_.id) {
     case TypeId::kBoolean:
       out += Data<uint8_t>()[row] != 0 ? 't' : 'f';
@@ -169,10 +172,10 @@ void Column::AppendText(size_t row, std::string& out, const TimeZone* time_zone)
       fmt::format_to(std::back_inserter(out), "{}", Data<int64_t>()[row]);
       return;
     case TypeId::kReal:
-      AppendFloat(out, Data<float>()[row], true);
+      AppendFloat(out, Data<float>()[row], true, extra_float_digits);
       return;
     case TypeId::kDouble:
-      AppendFloat(out, Data<double>()[row], false);
+      AppendFloat(out, Data<double>()[row], false, extra_float_digits);
       return;
     case TypeId::kNumeric:
       AppendNumeric(out, Data<__int128>()[row]);
@@ -200,6 +203,13 @@ void Column::AppendText(size_t row, std::string& out, const TimeZone* time_zone)
     case TypeId::kText:
     case TypeId::kJsonb:
       out += GetString(row);
+      return;
+    case TypeId::kOid:
+    case TypeId::kRegclass:
+    case TypeId::kRegtype:
+    case TypeId::kRegproc:
+    case TypeId::kRegnamespace:
+      fmt::format_to(std::back_inserter(out), "{}", static_cast<uint32_t>(Data<int64_t>()[row]));
       return;
   }
 }

@@ -64,8 +64,13 @@ class Column {
   /// Returns row `row` as a Value of this column's type.
   Value GetValue(size_t row) const;
   /// Appends the text output of row `row` (not NULL) to `out`, as Postgres prints it; a
-  /// TIMESTAMPTZ is shown in `time_zone` (nullptr: UTC), the session's TimeZone setting.
-  void AppendText(size_t row, std::string& out, const TimeZone* time_zone = nullptr) const;
+  /// TIMESTAMPTZ is shown in `time_zone` (nullptr: UTC), the session's TimeZone setting, and REAL
+  /// and DOUBLE PRECISION follow the session's `extra_float_digits`. An oid or reg* value prints
+  /// as its number; naming the object needs the catalog (function::CatalogAccess).
+  void AppendText(size_t row,
+                  std::string& out,
+                  const TimeZone* time_zone = nullptr,
+                  int32_t extra_float_digits = 1) const;
   void Clear();
   /// Bytes held by the column's buffers, for memory budgets.
   size_t MemoryUsage() const {

@@ -29,6 +29,11 @@ PhysicalType DataType::Physical() const {
     case TypeId::kTime:
     case TypeId::kTimestamp:
     case TypeId::kTimestamptz:
+    case TypeId::kOid:
+    case TypeId::kRegclass:
+    case TypeId::kRegtype:
+    case TypeId::kRegproc:
+    case TypeId::kRegnamespace:
       return PhysicalType::kInt64;
     case TypeId::kReal:
       return PhysicalType::kFloat32;
@@ -84,6 +89,16 @@ uint32_t DataType::Oid() const {
       return 1186;
     case TypeId::kJsonb:
       return 3802;
+    case TypeId::kOid:
+      return 26;
+    case TypeId::kRegclass:
+      return 2205;
+    case TypeId::kRegtype:
+      return 2206;
+    case TypeId::kRegproc:
+      return 24;
+    case TypeId::kRegnamespace:
+      return 4089;
   }
   return 705;
 }
@@ -97,6 +112,11 @@ int16_t DataType::WireSize() const {
     case TypeId::kInteger:
     case TypeId::kReal:
     case TypeId::kDate:
+    case TypeId::kOid:
+    case TypeId::kRegclass:
+    case TypeId::kRegtype:
+    case TypeId::kRegproc:
+    case TypeId::kRegnamespace:
       return 4;
     case TypeId::kBigint:
     case TypeId::kDouble:
@@ -111,6 +131,13 @@ int16_t DataType::WireSize() const {
     default:
       return -1;
   }
+}
+
+int32_t DataType::PgTypmod() const {
+  if (id == TypeId::kVarchar && modifier >= 0) {
+    return modifier + 4;
+  }
+  return modifier;
 }
 
 std::optional<int32_t> DataType::MaxLength() const {
@@ -165,12 +192,22 @@ std::string DataType::Name() const {
       return "interval";
     case TypeId::kJsonb:
       return "jsonb";
+    case TypeId::kOid:
+      return "oid";
+    case TypeId::kRegclass:
+      return "regclass";
+    case TypeId::kRegtype:
+      return "regtype";
+    case TypeId::kRegproc:
+      return "regproc";
+    case TypeId::kRegnamespace:
+      return "regnamespace";
   }
   return "unknown";
 }
 
 std::optional<TypeId> TypeIdFromName(std::string_view name) {
-  static constexpr std::array<std::pair<std::string_view, TypeId>, 31> kNames = {{
+  static constexpr std::array<std::pair<std::string_view, TypeId>, 36> kNames = {{
       {"boolean", TypeId::kBoolean},
       {"bool", TypeId::kBoolean},
       {"smallint", TypeId::kSmallint},
@@ -201,6 +238,11 @@ std::optional<TypeId> TypeIdFromName(std::string_view name) {
       {"timestamp with time zone", TypeId::kTimestamptz},
       {"interval", TypeId::kInterval},
       {"jsonb", TypeId::kJsonb},
+      {"oid", TypeId::kOid},
+      {"regclass", TypeId::kRegclass},
+      {"regtype", TypeId::kRegtype},
+      {"regproc", TypeId::kRegproc},
+      {"regnamespace", TypeId::kRegnamespace},
       {"unknown", TypeId::kUnknown},
   }};
   std::string lower(name);

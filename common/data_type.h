@@ -28,6 +28,13 @@ enum class TypeId : uint8_t {
   kTimestamptz,
   kInterval,
   kJsonb,
+  // Object identifiers (an unsigned 32-bit number, stored in 64 bits) and the reg* aliases of oid
+  // that print, and are read as, the name of a catalog object.
+  kOid,
+  kRegclass,
+  kRegtype,
+  kRegproc,
+  kRegnamespace,
 };
 
 /// How values of a type are laid out in a column: one fixed-width C++ type per value or
@@ -94,6 +101,11 @@ struct DataType {
     return IsInteger() || id == TypeId::kReal || id == TypeId::kDouble || id == TypeId::kNumeric;
   }
   bool IsString() const { return id == TypeId::kVarchar || id == TypeId::kText; }
+  /// True for oid and the reg* types.
+  bool IsObjectId() const { return id >= TypeId::kOid && id <= TypeId::kRegnamespace; }
+  /// The modifier as Postgres stores it in pg_attribute.atttypmod and RowDescription: VARCHAR(n)
+  /// counts its 4-byte header (n + 4); -1 for none.
+  int32_t PgTypmod() const;
 
   friend bool operator==(const DataType&, const DataType&) = default;
 };

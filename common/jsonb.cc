@@ -498,6 +498,8 @@ struct JsonbParser::State {
   std::vector<size_t> order;
   std::string scratch;
   std::string* out = nullptr;
+  // jsonb_strip_nulls: object members whose value is null are left out.
+  bool strip_null_members = false;
 
   std::string_view TokenText() const { return input.substr(token_start, token_end - token_start); }
 
@@ -812,10 +814,15 @@ struct JsonbParser::State {
       return left.size() != right.size() ? left.size() < right.size() : left < right;
     };
     bool sorted = true;
-    for (size_t i = 1; i < count && sorted; ++i) {
-      sorted = less(i - 1, i);
+    bool has_null = false;
+    for (size_t i = 0; i < count; ++i) {
+      sorted = sorted && (i == 0 || less(i - 1, i));
+      const Member& member = members[frame.members_begin + i];
+      has_null = has_null || (strip_null_members &&
+                              std::string_view(*out).substr(member.text_end - 4, 4) == "null" &&
+                              (*out)[member.text_end - 5] == ' ');
     }
-    if (!sorted) {
+    if (!sorted || has_null) {
       order.resize(count);
       std::iota(order.begin(), order.end(), 0);
       std::stable_sort(order.begin(), order.end(), less);
@@ -825,6 +832,12 @@ struct JsonbParser::State {
       bool first = true;
       for (size_t i = 0; i < count; ++i) {
         if (i + 1 < count && key(order[i]) == key(order[i + 1])) {
+          continue;
+        }
+        const Member& kept = members[frame.members_begin + order[i]];
+        const std::string_view text = std::string_view(scratch).substr(
+            kept.text_begin - body, kept.text_end - kept.text_begin);
+        if (strip_null_members && text.ends_with(": null")) {
           continue;
         }
         if (!first) {
@@ -937,6 +950,17 @@ struct JsonbParser::State {
 JsonbParser::JsonbParser() : state_(std::make_unique<State>()) {}
 
 JsonbParser::~JsonbParser() = default;
+
+void JsonbParser::ParseStrippingNulls(std::string_view text, std::string& out) {
+  state_->strip_null_members = true;
+  try {
+    Parse(text, out);
+  } catch (...) {
+    state_->strip_null_members = false;
+    throw;
+  }
+  state_->strip_null_members = false;
+}
 
 void JsonbParser::Parse(std::string_view text, std::string& out) {
   CheckUtf8(text);
@@ -1174,6 +1198,138 @@ bool JsonbKeyExists(std::string_view jsonb, std::string_view key) {
       return StringEquals(jsonb, key);
     default:
       return false;
+  }
+}
+
+void AppendJsonbConcat(std::string& out, std::string_view left, std::string_view right) {
+  const JsonbKind left_kind = JsonbKindOf(left);
+  const JsonbKind right_kind = JsonbKindOf(right);
+  std::string merged;
+  if (left_kind == JsonbKind::kObject && right_kind == JsonbKind::kObject) {
+    // The members of both, the right ones last, so that parsing keeps the right value of a key.
+    const std::string_view left_body = left.substr(1, left.size() - 2);
+    const std::string_view right_body = right.substr(1, right.size() - 2);
+    merged = "{";
+    merged += left_body;
+    merged += !left_body.empty() && !right_body.empty() ? ", " : "";
+    merged += right_body;
+    merged += "}";
+    JsonbParser parser;
+    parser.Parse(merged, out);
+    return;
+  }
+  const auto body = [](std::string_view value) {
+    return JsonbKindOf(value) == JsonbKind::kArray ? value.substr(1, value.size() - 2) : value;
+  };
+  const std::string_view left_body = body(left);
+  const std::string_view right_body = body(right);
+  out += '[';
+  out += left_body;
+  out += !left_body.empty() && !right_body.empty() ? ", " : "";
+  out += right_body;
+  out += ']';
+}
+
+void AppendJsonbWithoutKey(std::string& out, std::string_view jsonb, std::string_view key) {
+  const JsonbKind kind = JsonbKindOf(jsonb);
+  bool first = true;
+  if (kind == JsonbKind::kObject) {
+    out += '{';
+    ForEachMember(jsonb, [&](std::string_view quoted_key, std::string_view value) {
+      if (!StringEquals(quoted_key, key)) {
+        out += first ? "" : ", ";
+        first = false;
+        out += quoted_key;
+        out += ": ";
+        out += value;
+      }
+      return true;
+    });
+    out += '}';
+    return;
+  }
+  if (kind == JsonbKind::kArray) {
+    out += '[';
+    ForEachElement(jsonb, [&](std::string_view element) {
+      if (JsonbKindOf(element) != JsonbKind::kString || !StringEquals(element, key)) {
+        out += first ? "" : ", ";
+        first = false;
+        out += element;
+      }
+      return true;
+    });
+    out += ']';
+    return;
+  }
+  throw Error(SqlState::kInvalidParameterValue, "cannot delete from scalar");
+}
+
+void AppendJsonbWithoutElement(std::string& out, std::string_view jsonb, int64_t index) {
+  const JsonbKind kind = JsonbKindOf(jsonb);
+  if (kind == JsonbKind::kObject) {
+    throw Error(SqlState::kInvalidParameterValue, "cannot delete from object using integer index");
+  }
+  if (kind != JsonbKind::kArray) {
+    throw Error(SqlState::kInvalidParameterValue, "cannot delete from scalar");
+  }
+  if (index < 0) {
+    index += JsonbContainerSize(jsonb);
+  }
+  out += '[';
+  int64_t position = 0;
+  bool first = true;
+  ForEachElement(jsonb, [&](std::string_view element) {
+    if (position++ != index) {
+      out += first ? "" : ", ";
+      first = false;
+      out += element;
+    }
+    return true;
+  });
+  out += ']';
+}
+
+void AppendJsonbPretty(std::string& out, std::string_view jsonb) {
+  // One pass over the canonical text, whose only whitespace is the space after ',' and ':'.
+  int depth = 0;
+  const auto newline = [&](int level) {
+    out += '\n';
+    out.append(static_cast<size_t>(level) * 4, ' ');
+  };
+  for (size_t i = 0; i < jsonb.size(); ++i) {
+    const char c = jsonb[i];
+    switch (c) {
+      case '"': {
+        const size_t end = SkipString(jsonb, i);
+        out += jsonb.substr(i, end - i);
+        i = end - 1;
+        break;
+      }
+      case '{':
+      case '[':
+        out += c;
+        if (jsonb[i + 1] == '}' || jsonb[i + 1] == ']') {
+          // PostgreSQL prints an empty container over two lines too.
+          newline(depth);
+          out += jsonb[++i];
+        } else {
+          newline(++depth);
+        }
+        break;
+      case '}':
+      case ']':
+        newline(--depth);
+        out += c;
+        break;
+      case ',':
+        out += ',';
+        newline(depth);
+        ++i;  // the space after the comma
+        break;
+      default:
+        out += c;
+        break;
+    }
   }
 }
 

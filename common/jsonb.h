@@ -31,6 +31,9 @@ class JsonbParser {
   /// json` with PostgreSQL's detail, 22P05 for \u0000, 22021 for bytes that are not UTF-8 and
   /// 22003 for a number numeric cannot hold.
   void Parse(std::string_view text, std::string& out);
+  /// Like Parse, but leaves out object members whose value is null, at every depth
+  /// (jsonb_strip_nulls).
+  void ParseStrippingNulls(std::string_view text, std::string& out);
 
  private:
   struct State;
@@ -68,6 +71,18 @@ bool JsonbContains(std::string_view left, std::string_view right);
 /// True if `key` is a top-level key of an object, a string element of an array, or the string
 /// itself (the `?` operator).
 bool JsonbKeyExists(std::string_view jsonb, std::string_view key);
+
+/// Appends `left || right`: objects merge (the right value wins), anything else concatenates as
+/// arrays, a non-array counting as a one-element array.
+void AppendJsonbConcat(std::string& out, std::string_view left, std::string_view right);
+/// Appends `jsonb - key`: an object without member `key`, or an array without its string elements
+/// equal to `key`; throws 22023 for a scalar.
+void AppendJsonbWithoutKey(std::string& out, std::string_view jsonb, std::string_view key);
+/// Appends `jsonb - index`: an array without element `index` (negative from the end); throws 22023
+/// for an object or a scalar.
+void AppendJsonbWithoutElement(std::string& out, std::string_view jsonb, int64_t index);
+/// Appends jsonb_pretty(jsonb): one member or element per line, indented by four spaces.
+void AppendJsonbPretty(std::string& out, std::string_view jsonb);
 
 /// Appends `text` as a JSON string literal, quoted and escaped as PostgreSQL's escape_json does.
 void AppendJsonString(std::string& out, std::string_view text);

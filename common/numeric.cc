@@ -7,7 +7,9 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <limits>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -83,7 +85,7 @@ using internal::ThrowOverflow;
 using internal::Unsigned;
 using Wide = internal::WideUnsigned<8>;
 
-// Largest NUMERIC_MAX_RESULT_SCALE Postgres clamps round() and trunc() scales to.
+// Postgres's NUMERIC_MAX_RESULT_SCALE: round() and trunc() clamp their scale argument to it.
 constexpr int32_t kMaxResultScale = 2000;
 
 // value * 10^exponent, false when it leaves the range of __int128.
@@ -98,7 +100,21 @@ bool ScaleUp(__int128 value, int32_t exponent, __int128& out) {
   return !__builtin_mul_overflow(value, static_cast<__int128>(kPowersOfTen128[exponent]), &out);
 }
 
+// Postgres's rules for NaN and the infinities in + and -: Infinity - Infinity is NaN.
+__int128 AddSpecial(__int128 a, __int128 b) {
+  if (IsNaN(a) || IsNaN(b)) {
+    return kNaN;
+  }
+  if (IsInfinite(a) && IsInfinite(b) && a != b) {
+    return kNaN;
+  }
+  return IsInfinite(a) ? a : b;
+}
+
 __int128 AddOrSubtract(__int128 a, __int128 b, bool subtract) {
+  if (IsSpecial(a) || IsSpecial(b)) {
+    return AddSpecial(a, subtract ? Negate(b) : b);
+  }
   const Decimal x = Unpack(a);
   Decimal y = Unpack(b);
   if (subtract) {
@@ -206,8 +222,32 @@ bool StartsWithIgnoringCase(std::string_view text, std::string_view prefix) {
   return true;
 }
 
-[[noreturn]] void ThrowSpecialValue() {
-  throw Error(SqlState::kFeatureNotSupported, "numeric NaN and infinity are not supported");
+// NaN and the infinities as numeric_in spells them, in any case, with spaces around; nothing else.
+std::optional<__int128> ScanSpecial(std::string_view text) {
+  size_t start = 0;
+  while (start < text.size() && IsSpace(text[start])) {
+    ++start;
+  }
+  struct Spelling {
+    std::string_view text;
+    __int128 value;
+  };
+  for (const Spelling& spelling :
+       {Spelling{"nan", kNaN}, Spelling{"infinity", kPositiveInfinity},
+        Spelling{"+infinity", kPositiveInfinity}, Spelling{"-infinity", kNegativeInfinity},
+        Spelling{"inf", kPositiveInfinity}, Spelling{"+inf", kPositiveInfinity},
+        Spelling{"-inf", kNegativeInfinity}}) {
+    if (StartsWithIgnoringCase(text.substr(start), spelling.text)) {
+      size_t end = start + spelling.text.size();
+      while (end < text.size() && IsSpace(text[end])) {
+        ++end;
+      }
+      if (end == text.size()) {
+        return spelling.value;
+      }
+    }
+  }
+  return std::nullopt;
 }
 
 // Splits the text as numeric_in's set_var_from_str reads it.
@@ -215,18 +255,6 @@ ParsedText Scan(std::string_view text) {
   size_t i = 0;
   while (i < text.size() && IsSpace(text[i])) {
     ++i;
-  }
-  for (std::string_view special :
-       {"nan", "infinity", "+infinity", "-infinity", "inf", "+inf", "-inf"}) {
-    if (StartsWithIgnoringCase(text.substr(i), special)) {
-      size_t end = i + special.size();
-      while (end < text.size() && IsSpace(text[end])) {
-        ++end;
-      }
-      if (end == text.size()) {
-        ThrowSpecialValue();
-      }
-    }
   }
   ParsedText parsed;
   if (i < text.size() && (text[i] == '+' || text[i] == '-')) {
@@ -314,6 +342,13 @@ void CheckTypmodDigits(__int128 value, int32_t precision, int32_t scale) {
 constexpr size_t kMaxTextSize = kMaxScale + 48;
 
 size_t FormatTo(__int128 value, char* buffer) {
+  if (IsSpecial(value)) {
+    const std::string_view text = IsNaN(value)                 ? "NaN"
+                                  : value == kPositiveInfinity ? "Infinity"
+                                                               : "-Infinity";
+    std::memcpy(buffer, text.data(), text.size());
+    return text.size();
+  }
   const Decimal x = Unpack(value);
   Unsigned magnitude = Magnitude(x.unscaled);
   char reversed[kMaxTextSize];
@@ -348,7 +383,22 @@ __int128 Pack(__int128 unscaled, int32_t scale) {
   return unscaled * 256 + scale;
 }
 
+namespace {
+
+// -Infinity < finite < Infinity < NaN, as cmp_numerics orders them.
+int SpecialRank(__int128 value) {
+  return value == kNegativeInfinity ? -1
+                                    : (value == kPositiveInfinity ? 1 : (IsNaN(value) ? 2 : 0));
+}
+
+}  // namespace
+
 int Compare(__int128 a, __int128 b) {
+  if (IsSpecial(a) || IsSpecial(b)) {
+    const int rank_a = SpecialRank(a);
+    const int rank_b = SpecialRank(b);
+    return rank_a < rank_b ? -1 : (rank_a > rank_b ? 1 : 0);
+  }
   const Decimal x = Unpack(a);
   const Decimal y = Unpack(b);
   if (x.scale == y.scale) {
@@ -376,6 +426,9 @@ int Compare(__int128 a, __int128 b) {
 }
 
 __int128 Normalize(__int128 value) {
+  if (IsSpecial(value)) {
+    return value;
+  }
   Decimal x = Unpack(value);
   if (x.unscaled == 0) {
     return 0;
@@ -396,6 +449,14 @@ __int128 Subtract(__int128 a, __int128 b) {
 }
 
 __int128 Multiply(__int128 a, __int128 b) {
+  if (IsSpecial(a) || IsSpecial(b)) {
+    // Infinity * 0 is NaN; otherwise the signs decide.
+    if (IsNaN(a) || IsNaN(b)) {
+      return kNaN;
+    }
+    const int sign = Sign(a) * Sign(b);
+    return sign == 0 ? kNaN : (sign > 0 ? kPositiveInfinity : kNegativeInfinity);
+  }
   const Decimal x = Unpack(a);
   const Decimal y = Unpack(b);
   __int128 product = 0;
@@ -405,7 +466,33 @@ __int128 Multiply(__int128 a, __int128 b) {
   return Pack(product, x.scale + y.scale);
 }
 
+namespace {
+
+// numeric_div and numeric_div_trunc with NaN or an infinity: Infinity / Infinity is NaN, a finite
+// value divided by an infinity is 0.
+__int128 DivideSpecial(__int128 a, __int128 b) {
+  if (IsNaN(a) || IsNaN(b)) {
+    return kNaN;
+  }
+  if (IsInfinite(a)) {
+    if (IsInfinite(b)) {
+      return kNaN;
+    }
+    const int sign = Sign(b);
+    if (sign == 0) {
+      ThrowDivisionByZero();
+    }
+    return sign * Sign(a) > 0 ? kPositiveInfinity : kNegativeInfinity;
+  }
+  return 0;
+}
+
+}  // namespace
+
 __int128 Divide(__int128 a, __int128 b) {
+  if (IsSpecial(a) || IsSpecial(b)) {
+    return DivideSpecial(a, b);
+  }
   const Decimal x = Unpack(a);
   const Decimal y = Unpack(b);
   if (y.unscaled == 0) {
@@ -430,6 +517,9 @@ __int128 Divide(__int128 a, __int128 b) {
 }
 
 __int128 DivideTruncate(__int128 a, __int128 b) {
+  if (IsSpecial(a) || IsSpecial(b)) {
+    return DivideSpecial(a, b);
+  }
   const Decimal x = Unpack(a);
   const Decimal y = Unpack(b);
   if (y.unscaled == 0) {
@@ -440,7 +530,8 @@ __int128 DivideTruncate(__int128 a, __int128 b) {
   const bool negative = (x.unscaled < 0) != (y.unscaled < 0);
   if (y.scale >= x.scale) {
     const int32_t exponent = y.scale - x.scale;
-    if (numerator != 0 && DigitCount(numerator) - 1 + exponent - DigitCount(divisor) >= kMaxDigits) {
+    if (numerator != 0 &&
+        DigitCount(numerator) - 1 + exponent - DigitCount(divisor) >= kMaxDigits) {
       ThrowOverflow();
     }
     return PackSigned(negative, ScaledQuotient(numerator, exponent, divisor, false), 0);
@@ -454,6 +545,19 @@ __int128 DivideTruncate(__int128 a, __int128 b) {
 }
 
 __int128 Modulo(__int128 a, __int128 b) {
+  if (IsSpecial(a) || IsSpecial(b)) {
+    // Infinity % x is NaN (x nonzero); x % Infinity is x.
+    if (IsNaN(a) || IsNaN(b)) {
+      return kNaN;
+    }
+    if (IsInfinite(a)) {
+      if (Sign(b) == 0) {
+        ThrowDivisionByZero();
+      }
+      return kNaN;
+    }
+    return a;
+  }
   const Decimal x = Unpack(a);
   const Decimal y = Unpack(b);
   if (y.unscaled == 0) {
@@ -488,16 +592,25 @@ __int128 Modulo(__int128 a, __int128 b) {
 }
 
 __int128 Negate(__int128 a) {
+  if (IsSpecial(a)) {
+    return IsNaN(a) ? a : -a;
+  }
   const Decimal x = Unpack(a);
   return Pack(-x.unscaled, x.scale);
 }
 
 __int128 Abs(__int128 a) {
+  if (IsSpecial(a)) {
+    return IsNaN(a) ? a : kPositiveInfinity;
+  }
   const Decimal x = Unpack(a);
   return Pack(x.unscaled < 0 ? -x.unscaled : x.unscaled, x.scale);
 }
 
 int Sign(__int128 a) {
+  if (IsNaN(a)) {
+    return 0;
+  }
   const __int128 unscaled = Unscaled(a);
   return unscaled > 0 ? 1 : (unscaled < 0 ? -1 : 0);
 }
@@ -506,6 +619,9 @@ namespace {
 
 // Round or truncate to `scale` decimals; a negative scale leaves zeros in the integer part.
 __int128 Quantize(__int128 value, int32_t scale, bool round) {
+  if (IsSpecial(value)) {
+    return value;
+  }
   scale = std::clamp(scale, -kMaxResultScale, kMaxResultScale);
   const Decimal x = Unpack(value);
   if (scale >= x.scale) {
@@ -566,6 +682,9 @@ __int128 Truncate(__int128 value, int32_t scale) {
 }
 
 __int128 Ceil(__int128 value) {
+  if (IsSpecial(value)) {
+    return value;
+  }
   const Decimal x = Unpack(value);
   bool has_fraction = false;
   const __int128 integer = IntegerPart(x, has_fraction);
@@ -573,6 +692,9 @@ __int128 Ceil(__int128 value) {
 }
 
 __int128 Floor(__int128 value) {
+  if (IsSpecial(value)) {
+    return value;
+  }
   const Decimal x = Unpack(value);
   bool has_fraction = false;
   const __int128 integer = IntegerPart(x, has_fraction);
@@ -580,8 +702,14 @@ __int128 Floor(__int128 value) {
 }
 
 __int128 ApplyTypmod(__int128 value, int32_t precision, int32_t scale) {
-  if (precision < 0) {
+  if (precision < 0 || IsNaN(value)) {
     return value;
+  }
+  if (IsInfinite(value)) {
+    throw Error(SqlState::kNumericValueOutOfRange, "numeric field overflow")
+        .WithDetail(
+            fmt::format("A field with precision {}, scale {} cannot hold an infinite value.",
+                        precision, scale));
   }
   if (Scale(value) == scale) {
     CheckTypmodDigits(value, precision, scale);
@@ -593,6 +721,9 @@ __int128 ApplyTypmod(__int128 value, int32_t precision, int32_t scale) {
 }
 
 __int128 Parse(std::string_view text, int32_t precision, int32_t scale) {
+  if (const std::optional<__int128> special = ScanSpecial(text)) {
+    return ApplyTypmod(*special, precision, scale);
+  }
   const ParsedText parsed = Scan(text);
   // The value is D * 10^(exponent - fraction_digits) for the digit string D. Without a typmod it
   // keeps Postgres's dscale; with one it is rounded straight to the typmod's scale, which equals
@@ -685,8 +816,11 @@ bool ToInteger(__int128 value, int64_t min, int64_t max, int64_t& out) {
 }
 
 __int128 FromDouble(double value, bool is_float4) {
-  if (std::isnan(value) || std::isinf(value)) {
-    ThrowSpecialValue();
+  if (std::isnan(value)) {
+    return kNaN;
+  }
+  if (std::isinf(value)) {
+    return value > 0 ? kPositiveInfinity : kNegativeInfinity;
   }
   // float8_numeric prints DBL_DIG (15) significant digits, float4_numeric FLT_DIG (6).
   char buffer[64];
@@ -695,6 +829,11 @@ __int128 FromDouble(double value, bool is_float4) {
 }
 
 double ToDouble(__int128 value) {
+  if (IsSpecial(value)) {
+    return IsNaN(value) ? std::numeric_limits<double>::quiet_NaN()
+                        : (value > 0 ? std::numeric_limits<double>::infinity()
+                                     : -std::numeric_limits<double>::infinity());
+  }
   char buffer[kMaxTextSize];
   const size_t length = FormatTo(value, buffer);
   double result = 0;
@@ -703,13 +842,16 @@ double ToDouble(__int128 value) {
 }
 
 float ToFloat(__int128 value) {
+  if (IsSpecial(value)) {
+    return static_cast<float>(ToDouble(value));
+  }
   char buffer[kMaxTextSize];
   const size_t length = FormatTo(value, buffer);
   float result = 0;
   if (std::from_chars(buffer, buffer + length, result).ec == std::errc::result_out_of_range) {
-    throw Error(SqlState::kNumericValueOutOfRange,
-                fmt::format("\"{}\" is out of range for type real",
-                            std::string_view(buffer, length)));
+    throw Error(
+        SqlState::kNumericValueOutOfRange,
+        fmt::format("\"{}\" is out of range for type real", std::string_view(buffer, length)));
   }
   return result;
 }

@@ -35,9 +35,11 @@ inline constexpr int32_t kMaxScale = 255;
 /// 10^kMaxDigits: the unscaled integer of every finite value is below it in magnitude.
 inline constexpr __int128 kUnscaledLimit =
     static_cast<__int128>(10'000'000'000'000'000LL) * 10'000'000'000'000'000LL * 1'000;
-/// +Infinity, -Infinity and NaN; NaN equals itself and sorts above +Infinity, as in Postgres.
+/// 'Infinity'::numeric.
 inline constexpr __int128 kPositiveInfinity = (kUnscaledLimit + 1) * 256;
+/// '-Infinity'::numeric.
 inline constexpr __int128 kNegativeInfinity = -(kUnscaledLimit + 1) * 256;
+/// 'NaN'::numeric: equal to itself and above +Infinity, as Postgres orders it.
 inline constexpr __int128 kNaN = (kUnscaledLimit + 2) * 256;
 
 /// True for NaN and the infinities.
@@ -45,9 +47,11 @@ inline bool IsSpecial(__int128 packed) {
   const __int128 unscaled = packed >> 8;
   return unscaled >= kUnscaledLimit || unscaled <= -kUnscaledLimit;
 }
+/// True for NaN.
 inline bool IsNaN(__int128 packed) {
   return packed == kNaN;
 }
+/// True for Infinity and -Infinity.
 inline bool IsInfinite(__int128 packed) {
   return packed == kPositiveInfinity || packed == kNegativeInfinity;
 }

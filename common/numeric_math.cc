@@ -491,6 +491,9 @@ __int128 Sqrt(__int128 value) {
 }
 
 __int128 SqrtAtScale(__int128 value, int32_t scale) {
+  if (IsNaN(value) || value == kPositiveInfinity) {
+    return value;
+  }
   const Decimal x = Unpack(value);
   if (x.unscaled < 0) {
     throw Error(SqlState::kInvalidArgumentForPowerFunction,

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "common/text_format.h"
 
+#include <algorithm>
 #include <cctype>
+#include <cfloat>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <limits>
 #include <optional>
@@ -102,6 +105,28 @@ std::string_view Trim(std::string_view text) {
 [[noreturn]] void ThrowDatetimeOverflow(std::string_view text) {
   throw Error(SqlState::kDatetimeFieldOverflow,
               fmt::format("date/time field value out of range: \"{}\"", text));
+}
+
+// The special inputs Postgres accepts for dates and timestamps that need no clock: 'epoch' (0),
+// 'infinity' (1) and '-infinity' (-1), in any case.
+std::optional<int> SpecialDatetime(std::string_view text) {
+  if (text.size() > 9) {
+    return std::nullopt;
+  }
+  std::string lower(text);
+  for (char& c : lower) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  if (lower == "epoch") {
+    return 0;
+  }
+  if (lower == "infinity") {
+    return 1;
+  }
+  if (lower == "-infinity") {
+    return -1;
+  }
+  return std::nullopt;
 }
 
 // A cursor over date/time text.
@@ -231,13 +256,23 @@ int64_t DaysFromCivil(int64_t year, unsigned month, unsigned day) {
   return era * 146097 + static_cast<int64_t>(doe) - 719468;
 }
 
-void AppendFloat(std::string& out, double value, bool is_float4) {
+void AppendFloat(std::string& out, double value, bool is_float4, int32_t extra_float_digits) {
   if (std::isnan(value)) {
     out += "NaN";
     return;
   }
   if (std::isinf(value)) {
     out += value < 0 ? "-Infinity" : "Infinity";
+    return;
+  }
+  if (extra_float_digits <= 0) {
+    // Postgres's pre-12 output, still chosen by clients that set extra_float_digits = 0.
+    const int digits = std::max((is_float4 ? FLT_DIG : DBL_DIG) + extra_float_digits, 1);
+    char buffer[64];
+    const int length = is_float4 ? std::snprintf(buffer, sizeof(buffer), "%.*g", digits,
+                                                 static_cast<double>(static_cast<float>(value)))
+                                 : std::snprintf(buffer, sizeof(buffer), "%.*g", digits, value);
+    out.append(buffer, static_cast<size_t>(length));
     return;
   }
   // The shortest digits that round-trip, then Postgres's choice between fixed and exponent
@@ -301,6 +336,10 @@ void AppendNumeric(std::string& out, __int128 value) {
 }
 
 void AppendDate(std::string& out, int32_t days) {
+  if (!calendar::IsFiniteDate(days)) {
+    out += days > 0 ? "infinity" : "-infinity";
+    return;
+  }
   CivilDate date = CivilFromDays(days);
   AppendYearMonthDay(out, date);
   if (date.year <= 0) {
@@ -313,6 +352,10 @@ void AppendTime(std::string& out, int64_t micros) {
 }
 
 void AppendTimestamp(std::string& out, int64_t micros) {
+  if (!calendar::IsFiniteTimestamp(micros)) {
+    out += micros > 0 ? "infinity" : "-infinity";
+    return;
+  }
   const int64_t days = FloorDiv(micros, kMicrosPerDay);
   CivilDate date = CivilFromDays(days);
   AppendYearMonthDay(out, date);
@@ -324,6 +367,10 @@ void AppendTimestamp(std::string& out, int64_t micros) {
 }
 
 void AppendTimestamptz(std::string& out, int64_t micros, const TimeZone* zone) {
+  if (!calendar::IsFiniteTimestamp(micros)) {
+    out += micros > 0 ? "infinity" : "-infinity";
+    return;
+  }
   const int32_t offset = zone != nullptr ? zone->OffsetAt(micros) : 0;
   int64_t local = micros;
   if (__builtin_add_overflow(micros, static_cast<int64_t>(offset) * kMicrosPerSecond, &local)) {
@@ -424,6 +471,35 @@ bool ParseBoolean(std::string_view text, bool& value) {
   return false;
 }
 
+uint32_t ParseOid(std::string_view text, std::string_view type_name) {
+  std::string_view digits = Trim(text);
+  bool negative = false;
+  if (!digits.empty() && (digits.front() == '+' || digits.front() == '-')) {
+    negative = digits.front() == '-';
+    digits.remove_prefix(1);
+  }
+  if (digits.empty()) {
+    ThrowInvalidSyntax(type_name, text);
+  }
+  uint64_t value = 0;
+  bool overflow = false;
+  for (char c : digits) {
+    if (!std::isdigit(static_cast<unsigned char>(c))) {
+      ThrowInvalidSyntax(type_name, text);
+    }
+    value = value * 10 + static_cast<uint64_t>(c - '0');
+    overflow = overflow || value > (uint64_t{1} << 32);
+  }
+  // Like oidin, accept what fits after either signed or unsigned extension: -1 is 4294967295.
+  if (overflow || (!negative && value > std::numeric_limits<uint32_t>::max()) ||
+      (negative && value > (uint64_t{1} << 31))) {
+    throw Error(SqlState::kNumericValueOutOfRange,
+                fmt::format("value \"{}\" is out of range for type {}", text, type_name));
+  }
+  return negative ? static_cast<uint32_t>(-static_cast<int64_t>(value))
+                  : static_cast<uint32_t>(value);
+}
+
 int64_t ParseInteger(std::string_view text, TypeId type) {
   const std::string_view type_name = type == TypeId::kSmallint  ? "smallint"
                                      : type == TypeId::kInteger ? "integer"
@@ -516,6 +592,11 @@ __int128 ParseNumeric(std::string_view text, int32_t precision, int32_t scale) {
 }
 
 int32_t ParseDate(std::string_view text) {
+  if (const std::optional<int> special = SpecialDatetime(Trim(text))) {
+    return *special == 0  ? 0
+           : *special > 0 ? calendar::kDateInfinity
+                          : calendar::kDateMinusInfinity;
+  }
   Scanner scanner(Trim(text));
   int64_t days = 0;
   if (!ScanDate(scanner, text, days)) {
@@ -547,6 +628,12 @@ int64_t ParseTime(std::string_view text) {
 }
 
 int64_t ParseTimestamp(std::string_view text, bool with_zone, const TimeZone* zone) {
+  if (const std::optional<int> special = SpecialDatetime(Trim(text))) {
+    // 'epoch' is the instant 1970-01-01 00:00:00 UTC whatever the session's zone.
+    return *special == 0  ? 0
+           : *special > 0 ? calendar::kTimestampInfinity
+                          : calendar::kTimestampMinusInfinity;
+  }
   const std::string_view type_name = with_zone ? "timestamp with time zone" : "timestamp";
   Scanner scanner(Trim(text));
   int64_t days = 0;
@@ -604,6 +691,11 @@ int64_t ParseTimestamp(std::string_view text, bool with_zone, const TimeZone* zo
       if (auto abbreviation = TimeZone::FindAbbreviation(word)) {
         offset_seconds = *abbreviation;
       } else if ((named_zone = TimeZone::Find(word)) == nullptr) {
+        // Postgres reads an all-letter word as a keyword, which is bad syntax when unknown, and
+        // only a word with punctuation ("Mars/Base") as a zone name it could not find.
+        if (word.find_first_of("/+-_0123456789") == std::string_view::npos) {
+          ThrowInvalidDatetime(type_name, text);
+        }
         std::string lower(word);
         for (char& c : lower) {
           c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

@@ -14,9 +14,10 @@ class TimeZone;
 // Text output and input of single values, byte-identical to PostgreSQL's type output functions.
 // Vectorized kernels call these per value; they allocate only into the caller's buffer.
 
-/// Appends `value` as float8out (or float4out when `is_float4`) prints it with extra_float_digits
-/// = 1.
-void AppendFloat(std::string& out, double value, bool is_float4);
+/// Appends `value` as float8out (or float4out when `is_float4`) prints it: with
+/// `extra_float_digits` 1 to 3 the shortest text that reads back exactly, with 0 or less
+/// `%.*g` of DBL_DIG (FLT_DIG) + extra_float_digits significant digits.
+void AppendFloat(std::string& out, double value, bool is_float4, int32_t extra_float_digits = 1);
 /// Appends a packed NUMERIC (common/numeric.h) with all the decimals of its display scale.
 void AppendNumeric(std::string& out, __int128 value);
 /// Appends a DATE stored as days since 1970-01-01 ("2024-01-31", "0044-03-15 BC").
@@ -41,6 +42,9 @@ int64_t DaysFromCivil(int64_t year, unsigned month, unsigned day);
 bool ParseBoolean(std::string_view text, bool& value);
 /// Parses an integer of `type`; throws 22P02 on bad syntax and 22003 when out of range.
 int64_t ParseInteger(std::string_view text, TypeId type);
+/// Parses an OID as oidin does (a number up to 4294967295; a negative one wraps around); throws
+/// 22P02 / 22003 naming `type_name`.
+uint32_t ParseOid(std::string_view text, std::string_view type_name = "oid");
 /// Parses a double as float8in does ("1e5", "Infinity", "NaN"); throws 22P02 / 22003.
 double ParseDouble(std::string_view text, TypeId type);
 /// Parses a NUMERIC into a packed value (common/numeric.h) coerced to NUMERIC(precision, scale),

@@ -578,8 +578,8 @@ const TimeZone::LocalTimeType& TimeZone::RuleType(bool is_dst) const {
   return is_dst && rule_->daylight ? *rule_->daylight : rule_->standard;
 }
 
-void TimeZone::RuleTransitions(int64_t seconds, std::vector<std::pair<int64_t, bool>>& out) const {
-  out.clear();
+void TimeZone::RuleTransitions(int64_t seconds, RuleWindow& out) const {
+  out.size = 0;
   if (!rule_ || !rule_->daylight) {
     return;
   }
@@ -597,21 +597,21 @@ void TimeZone::RuleTransitions(int64_t seconds, std::vector<std::pair<int64_t, b
     }
     // tzparse adds no transitions for a year that is daylight time throughout.
     if (reversed || (start < end && end - start < year_seconds + (standard_west - daylight_west))) {
-      out.emplace_back(january_first + start, !reversed);
-      out.emplace_back(january_first + end, reversed);
+      // Only the transitions after the listed ones come from the rule.
+      for (const auto& transition : {std::pair{january_first + start, !reversed},
+                                     std::pair{january_first + end, reversed}}) {
+        if (transition_times_.empty() || transition.first > transition_times_.back()) {
+          out.transitions[out.size++] = transition;
+        }
+      }
     }
-  }
-  // Only the transitions after the listed ones come from the rule.
-  if (!transition_times_.empty()) {
-    const int64_t last = transition_times_.back();
-    std::erase_if(out, [last](const auto& transition) { return transition.first <= last; });
   }
 }
 
 const TimeZone::LocalTimeType& TimeZone::TypeAt(int64_t seconds) const {
   const bool after_listed = transition_times_.empty() || seconds >= transition_times_.back();
   if (after_listed && rule_ && rule_->daylight) {
-    std::vector<std::pair<int64_t, bool>> transitions;
+    RuleWindow transitions;
     RuleTransitions(seconds, transitions);
     const std::pair<int64_t, bool>* current = nullptr;
     for (const auto& transition : transitions) {
@@ -625,7 +625,7 @@ const TimeZone::LocalTimeType& TimeZone::TypeAt(int64_t seconds) const {
     if (transition_times_.empty()) {
       // Before the first rule transition of the window; a year without any is daylight time all
       // year.
-      return RuleType(transitions.empty());
+      return RuleType(transitions.size == 0);
     }
   }
   if (transition_times_.empty() || seconds < transition_times_.front()) {
@@ -659,9 +659,9 @@ bool TimeZone::NextBoundary(int64_t seconds,
     return true;
   }
   before = &TypeAt(seconds);
-  std::vector<std::pair<int64_t, bool>> transitions;
+  RuleWindow transitions;
   RuleTransitions(seconds, transitions);
-  if (transitions.empty() || transitions.back().first <= seconds) {
+  if (transitions.size == 0 || transitions.transitions[transitions.size - 1].first <= seconds) {
     // The window of years may end before the next transition: look one year further.
     RuleTransitions(seconds + 366 * kSecondsPerDay, transitions);
   }

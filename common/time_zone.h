@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -90,9 +91,16 @@ class TimeZone {
                     const LocalTimeType*& before,
                     int64_t& boundary,
                     const LocalTimeType*& after) const;
+  /// Up to two transitions of each of three years: a fixed buffer, so lookups never allocate.
+  struct RuleWindow {
+    std::array<std::pair<int64_t, bool>, 6> transitions;
+    size_t size = 0;
+    const std::pair<int64_t, bool>* begin() const { return transitions.data(); }
+    const std::pair<int64_t, bool>* end() const { return transitions.data() + size; }
+  };
   /// The rule's transitions of the years around `seconds` that come after the listed ones, in
   /// order: (instant, is daylight time).
-  void RuleTransitions(int64_t seconds, std::vector<std::pair<int64_t, bool>>& out) const;
+  void RuleTransitions(int64_t seconds, RuleWindow& out) const;
   const LocalTimeType& RuleType(bool is_dst) const;
 
   std::string name_;

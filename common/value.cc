@@ -101,6 +101,12 @@ std::string Value::ToText() const {
     case TypeId::kText:
     case TypeId::kJsonb:
       return std::string(GetString());
+    case TypeId::kOid:
+    case TypeId::kRegclass:
+    case TypeId::kRegtype:
+    case TypeId::kRegproc:
+    case TypeId::kRegnamespace:
+      return fmt::format("{}", static_cast<uint32_t>(GetInt()));
   }
   return out;
 }
@@ -152,6 +158,13 @@ Value Value::FromText(std::string_view text, DataType type, const TimeZone* zone
     case TypeId::kJsonb:
       // A jsonb column holds the canonical text jsonb_out prints (common/jsonb.h).
       return String(type, ParseJsonb(text));
+    case TypeId::kOid:
+    case TypeId::kRegclass:
+    case TypeId::kRegtype:
+    case TypeId::kRegproc:
+    case TypeId::kRegnamespace:
+      // Names of the reg* types are resolved against the catalog by function::CastColumn.
+      return Int(type, ParseOid(text, type.Name()));
     case TypeId::kUnknown:
     case TypeId::kText:
     case TypeId::kBytea:

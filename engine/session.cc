@@ -10,6 +10,7 @@
 
 #include "common/logging.h"
 #include "common/time_zone.h"
+#include "engine/catalog_query_shim.h"
 #include "executor/batch/batch_operator.h"
 #include "executor/table_writer.h"
 #include "parser/parser.h"
@@ -17,58 +18,6 @@
 
 namespace freshet::engine {
 namespace {
-
-constexpr std::string_view kServerVersion = "15.0 (Freshet 0.1.0)";
-
-// The run-time parameters SHOW knows, with their defaults; the ones marked reported are sent as
-// ParameterStatus.
-struct Setting {
-  std::string_view name;
-  std::string_view default_value;
-  bool reported;
-};
-
-constexpr Setting kSettings[] = {
-    {"application_name", "", true},
-    {"client_encoding", "UTF8", true},
-    {"datestyle", "ISO, MDY", true},
-    {"default_transaction_read_only", "off", true},
-    {"extra_float_digits", "1", false},
-    {"in_hot_standby", "off", true},
-    {"integer_datetimes", "on", true},
-    {"intervalstyle", "postgres", true},
-    {"is_superuser", "on", true},
-    {"search_path", "\"$user\", public", false},
-    {"server_encoding", "UTF8", true},
-    {"server_version", kServerVersion, true},
-    {"standard_conforming_strings", "on", true},
-    {"statement_timeout", "0", false},
-    {"timezone", "UTC", true},
-    {"transaction_isolation", "read committed", false},
-};
-
-// The spelling Postgres uses in ParameterStatus for a lower-case setting name.
-std::string_view ReportedName(std::string_view name) {
-  if (name == "datestyle") {
-    return "DateStyle";
-  }
-  if (name == "intervalstyle") {
-    return "IntervalStyle";
-  }
-  if (name == "timezone") {
-    return "TimeZone";
-  }
-  return name;
-}
-
-const Setting* FindSetting(std::string_view name) {
-  for (const Setting& setting : kSettings) {
-    if (setting.name == name) {
-      return &setting;
-    }
-  }
-  return nullptr;
-}
 
 std::string_view ObjectKindName(ast::ObjectKind kind) {
   switch (kind) {
@@ -119,13 +68,81 @@ const TimeZone* ResolveTimeZone(const std::string& value) {
       .WithPosition(position);
 }
 
+/// Passes everything on to `sink` except the notices client_min_messages holds back.
+class NoticeFilter final : public ResultSink {
+ public:
+  NoticeFilter(ResultSink& sink, const SessionSettings& settings)
+      : sink_(sink), settings_(settings) {}
+
+  void OnColumns(const std::vector<plan::OutputColumn>& columns) override {
+    sink_.OnColumns(columns);
+  }
+  void OnChunk(const Chunk& chunk, const function::EvaluationContext& context) override {
+    sink_.OnChunk(chunk, context);
+  }
+  void OnCommandComplete(std::string_view tag) override { sink_.OnCommandComplete(tag); }
+  void OnEmptyQuery() override { sink_.OnEmptyQuery(); }
+  void OnNotice(const Error& notice) override {
+    if (settings_.SendsToClient(notice.GetSeverity())) {
+      sink_.OnNotice(notice);
+    }
+  }
+  void OnParameterStatus(std::string_view name, std::string_view value) override {
+    sink_.OnParameterStatus(name, value);
+  }
+
+ private:
+  ResultSink& sink_;
+  const SessionSettings& settings_;
+};
+
+// Replaces the reg* columns of `chunk` by the names of the objects, as regclassout and the other
+// output functions print them; Column::AppendText alone can only print the numbers.
+bool NameObjectIds(const std::vector<plan::OutputColumn>& columns,
+                   const Chunk& chunk,
+                   const function::EvaluationContext& context,
+                   Chunk& named) {
+  bool any = false;
+  for (const plan::OutputColumn& column : columns) {
+    any = any || (column.type.IsObjectId() && column.type.id != TypeId::kOid);
+  }
+  if (!any || context.catalog == nullptr) {
+    return false;
+  }
+  named = Chunk();
+  for (size_t i = 0; i < chunk.NumColumns(); ++i) {
+    const Column& column = chunk.GetColumn(i);
+    if (!column.Type().IsObjectId() || column.Type().id == TypeId::kOid) {
+      named.AddColumn(column);
+      continue;
+    }
+    Column names(DataType::Text());
+    function::CastColumn(column, DataType::Text(), function::CastContext::kExplicit, names,
+                         context);
+    named.AddColumn(std::move(names));
+  }
+  named.SetNumRows(chunk.NumRows());
+  return true;
+}
+
 }  // namespace
 
 Session::Session(Database& database, SessionInfo info)
-    : database_(database), info_(std::move(info)) {
-  variables_["application_name"] = info_.application_name;
+    : database_(database), info_(std::move(info)), settings_(info_.user, info_.application_name) {
   evaluation_.user = info_.user;
   evaluation_.database = info_.database;
+  evaluation_.settings = &settings_;
+  evaluation_.cancel_requested = &cancel_requested_;
+  settings_.SetCheck("timezone", [this](const std::string& value) {
+    const TimeZone* zone = ResolveTimeZone(value);
+    // SHOW and ParameterStatus give the zone's own name: "america/new_york" is shown as
+    // "America/New_York", and -8 as "<-08>+08".
+    std::string name(zone->Name());
+    time_zones_[name] = zone;
+    return name;
+  });
+  reported_ = settings_.Reported();
+  applied_settings_version_ = settings_.Version();
 }
 
 void Session::Cancel() {
@@ -133,21 +150,41 @@ void Session::Cancel() {
 }
 
 std::vector<std::pair<std::string, std::string>> Session::ReportedParameters() const {
-  std::vector<std::pair<std::string, std::string>> parameters;
-  for (const Setting& setting : kSettings) {
-    if (!setting.reported) {
-      continue;
-    }
-    auto it = variables_.find(std::string(setting.name));
-    parameters.emplace_back(ReportedName(setting.name), it != variables_.end()
-                                                            ? it->second
-                                                            : std::string(setting.default_value));
-  }
-  parameters.emplace_back("session_authorization", info_.user);
-  return parameters;
+  return settings_.Reported();
 }
 
-void Session::Execute(std::string_view sql, ResultSink& sink) {
+void Session::ApplySettings(ResultSink& sink) {
+  if (settings_.Version() == applied_settings_version_) {
+    return;
+  }
+  applied_settings_version_ = settings_.Version();
+  evaluation_.extra_float_digits = settings_.ExtraFloatDigits();
+  const std::string zone = settings_.Show("timezone");
+  auto it = time_zones_.find(zone);
+  evaluation_.time_zone = it != time_zones_.end() ? it->second : ResolveTimeZone(zone);
+  std::vector<std::pair<std::string, std::string>> reported = settings_.Reported();
+  for (size_t i = 0; i < reported.size(); ++i) {
+    if (i >= reported_.size() || reported_[i] != reported[i]) {
+      sink.OnParameterStatus(reported[i].first, reported[i].second);
+    }
+  }
+  reported_ = std::move(reported);
+}
+
+void Session::Execute(std::string_view sql, ResultSink& client) {
+  NoticeFilter sink(client, settings_);
+  if (transaction_state_ != TransactionState::kFailed) {
+    if (std::optional<std::vector<plan::OutputColumn>> columns = MatchEmptyCatalogQuery(sql)) {
+      sink.OnColumns(*columns);
+      sink.OnCommandComplete("SELECT 0");
+      return;
+    }
+  }
+  // psql's other catalog queries with array expressions run once those are rewritten.
+  const std::optional<std::string> rewritten = RewriteCatalogQuery(sql);
+  if (rewritten) {
+    sql = *rewritten;
+  }
   std::vector<ast::StatementPtr> statements = parser::Parse(sql);
   if (statements.empty()) {
     sink.OnEmptyQuery();
@@ -166,14 +203,32 @@ void Session::Execute(std::string_view sql, ResultSink& sink) {
           SqlState::kInFailedSqlTransaction,
           "current transaction is aborted, commands ignored until end of transaction block");
     }
+    const int64_t timeout_ms = settings_.StatementTimeoutMs();
+    evaluation_.statement_deadline = timeout_ms == 0
+                                         ? 0
+                                         : std::chrono::duration_cast<std::chrono::microseconds>(
+                                               std::chrono::steady_clock::now().time_since_epoch())
+                                                   .count() +
+                                               timeout_ms * 1000;
+    system_tables_ = std::make_unique<SystemCatalog>(database_.Catalog().Snapshot(), info_.database,
+                                                     info_.user, &settings_);
+    evaluation_.catalog = system_tables_.get();
     try {
       ExecuteStatement(*statement, sink);
     } catch (const Error&) {
       if (transaction_state_ == TransactionState::kInBlock) {
         transaction_state_ = TransactionState::kFailed;
       }
+      if (transaction_state_ == TransactionState::kIdle) {
+        settings_.EndStatement();
+      }
+      ApplySettings(sink);
       throw;
     }
+    if (transaction_state_ == TransactionState::kIdle) {
+      settings_.EndStatement();
+    }
+    ApplySettings(sink);
   }
 }
 
@@ -241,9 +296,11 @@ uint64_t Session::RunQuery(const plan::BatchNode& root, ResultSink& sink) {
   sink.OnColumns(root.outputs);
   uint64_t rows = 0;
   Chunk chunk;
+  Chunk named;
   while (query->Next(chunk)) {
     rows += chunk.NumRows();
-    sink.OnChunk(chunk, evaluation_);
+    sink.OnChunk(NameObjectIds(root.outputs, chunk, evaluation_, named) ? named : chunk,
+                 evaluation_);
   }
   return rows;
 }
@@ -518,26 +575,21 @@ void Session::ExecuteShow(const ast::Show& statement, ResultSink& sink) {
                     {"setting", DataType::Text(), 0, 0},
                     {"description", DataType::Text(), 0, 0}});
     Chunk chunk({DataType::Text(), DataType::Text(), DataType::Text()});
-    for (const Setting& setting : kSettings) {
-      auto it = variables_.find(std::string(setting.name));
+    for (const SettingRow& row : settings_.ShowAll()) {
       chunk.AppendRow(
-          {Value::Text(std::string(setting.name)),
-           Value::Text(it != variables_.end() ? it->second : std::string(setting.default_value)),
-           Value::Text("")});
+          {Value::Text(row.name), Value::Text(row.setting), Value::Text(row.description)});
     }
     sink.OnChunk(chunk, evaluation_);
     sink.OnCommandComplete("SHOW");
     return;
   }
-  const Setting* setting = FindSetting(name);
-  if (setting == nullptr) {
-    throw Error(SqlState::kUndefinedObject,
-                fmt::format("unrecognized configuration parameter \"{}\"", statement.variable))
-        .WithPosition(statement.position);
+  std::string value;
+  try {
+    value = settings_.Show(name);
+  } catch (Error& error) {
+    throw std::move(error).WithPosition(statement.position);
   }
-  auto it = variables_.find(name);
-  SendTextRows(ReportedName(name) == name ? name : std::string(ReportedName(name)),
-               {it != variables_.end() ? it->second : std::string(setting->default_value)}, sink);
+  SendTextRows(settings_.DisplayName(name), {value}, sink);
   sink.OnCommandComplete("SHOW");
 }
 
@@ -546,50 +598,40 @@ void Session::ExecuteSet(const ast::Set& statement, ResultSink& sink) {
   if (name == "time zone") {
     name = "timezone";
   }
-  if (name == "session characteristics") {
+  const bool in_block = transaction_state_ != TransactionState::kIdle;
+  if (name == "session characteristics" || name == "transaction") {
+    // The modes of SET SESSION CHARACTERISTICS AS TRANSACTION set the defaults of new
+    // transactions; those of SET TRANSACTION the current one.
+    const std::string prefix = name == "transaction" ? "" : "default_";
+    for (const std::string& mode : statement.values) {
+      if (mode.starts_with("isolation level ")) {
+        settings_.Set(prefix + "transaction_isolation",
+                      {mode.substr(std::string_view("isolation level ").size())}, false, in_block);
+      } else if (mode == "read only" || mode == "read write") {
+        settings_.Set(prefix + "transaction_read_only", {mode == "read only" ? "on" : "off"}, false,
+                      in_block);
+      }
+    }
     sink.OnCommandComplete("SET");
     return;
   }
   if (name == "all" && statement.reset) {
-    variables_.clear();
-    variables_["application_name"] = "";
-    evaluation_.time_zone = nullptr;
+    settings_.ResetAll();
     sink.OnCommandComplete("RESET");
     return;
   }
-  const Setting* setting = FindSetting(name);
-  if (setting == nullptr) {
-    throw Error(SqlState::kUndefinedObject,
-                fmt::format("unrecognized configuration parameter \"{}\"", statement.variable))
-        .WithPosition(statement.position);
-  }
-  std::string value;
-  if (statement.reset || statement.values.empty()) {
-    value = std::string(setting->default_value);
-  } else {
-    for (size_t i = 0; i < statement.values.size(); ++i) {
-      value += (i > 0 ? ", " : "") + statement.values[i];
+  std::optional<Error> warning;
+  try {
+    warning = settings_.Set(name, statement.reset ? std::vector<std::string>{} : statement.values,
+                            statement.local, in_block);
+  } catch (Error& error) {
+    if (error.State() == SqlState::kUndefinedObject) {
+      throw std::move(error).WithPosition(statement.position);
     }
+    throw;
   }
-  if (name == "client_encoding" || name == "server_encoding") {
-    std::string upper = value;
-    std::transform(upper.begin(), upper.end(), upper.begin(), ::toupper);
-    if (upper != "UTF8" && upper != "UTF-8" && upper != "UNICODE") {
-      throw Error(SqlState::kFeatureNotSupported,
-                  fmt::format("conversion between {} and UTF8 is not supported", value));
-    }
-    value = "UTF8";
-  }
-  if (name == "timezone") {
-    const TimeZone* zone = ResolveTimeZone(value);
-    // SHOW and ParameterStatus give the zone's own name: "america/new_york" is shown as
-    // "America/New_York", and -8 as "<-08>+08".
-    value = zone->Name();
-    evaluation_.time_zone = zone;
-  }
-  variables_[name] = value;
-  if (setting->reported) {
-    sink.OnParameterStatus(ReportedName(name), value);
+  if (warning) {
+    sink.OnNotice(*warning);
   }
   sink.OnCommandComplete(statement.reset ? "RESET" : "SET");
 }
@@ -601,6 +643,9 @@ void Session::ExecuteTransaction(const ast::Transaction& statement, ResultSink& 
         sink.OnNotice(
             Error(SqlState::kActiveSqlTransaction, "there is already a transaction in progress")
                 .WithSeverity(Severity::kWarning));
+      }
+      if (transaction_state_ == TransactionState::kIdle) {
+        settings_.BeginTransaction();
       }
       transaction_state_ = TransactionState::kInBlock;
       wrote_in_block_ = false;
@@ -620,6 +665,10 @@ void Session::ExecuteTransaction(const ast::Transaction& statement, ResultSink& 
                           .WithSeverity(Severity::kWarning));
       }
       const bool failed = transaction_state_ == TransactionState::kFailed;
+      if (transaction_state_ != TransactionState::kIdle) {
+        // Like PostgreSQL, a rolled-back block also undoes its SETs.
+        settings_.EndTransaction(commit && !failed);
+      }
       transaction_state_ = TransactionState::kIdle;
       sink.OnCommandComplete(commit && !failed ? "COMMIT" : "ROLLBACK");
       return;

@@ -13,6 +13,8 @@
 #include "common/column.h"
 #include "common/error.h"
 #include "engine/database.h"
+#include "engine/session_settings.h"
+#include "engine/system_catalog.h"
 #include "executor/batch/batch_operator.h"
 #include "executor/table_writer.h"
 #include "function/scalar_function.h"
@@ -89,6 +91,9 @@ class Session {
   executor::BatchContext MakeBatchContext();
   /// Runs a batch plan and streams its rows to `sink`; returns the row count.
   uint64_t RunQuery(const plan::BatchNode& root, ResultSink& sink);
+  /// Re-reads the settings a statement depends on (time zone, extra_float_digits) after SET or
+  /// set_config() and sends ParameterStatus for reported parameters that changed.
+  void ApplySettings(ResultSink& sink);
   /// Sends a one-column text result.
   void SendTextRows(std::string_view column,
                     const std::vector<std::string>& rows,
@@ -102,9 +107,15 @@ class Session {
   TransactionState transaction_state_ = TransactionState::kIdle;
   bool wrote_in_block_ = false;
   /// The system relations (pg_catalog, information_schema) of the current statement's catalog.
-  std::unique_ptr<planner::SystemTableProvider> system_tables_;
-  /// Session variables set with SET, by lower-case name.
-  std::map<std::string, std::string> variables_;
+  std::unique_ptr<SystemCatalog> system_tables_;
+  /// The run-time parameters (SET, SHOW, current_setting()).
+  SessionSettings settings_;
+  /// settings_.Version() when the derived state below was last computed.
+  uint64_t applied_settings_version_ = 0;
+  /// The ParameterStatus values the client has last been sent.
+  std::vector<std::pair<std::string, std::string>> reported_;
+  /// The zones TimeZone values named, by the name SHOW gives them.
+  std::map<std::string, const TimeZone*> time_zones_;
 };
 
 }  // namespace freshet::engine

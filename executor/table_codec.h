@@ -16,8 +16,8 @@ namespace freshet::executor {
 std::string TableRowIdKey(uint32_t table_id);
 /// The key prefix shared by all rows of `table`.
 std::string TableKeyPrefix(const plan::TableDescriptor& table);
-/// Appends the stored row `bytes` to the first columns of `out` (further columns, such as a row key,
-/// are the caller's) with op kInsert. Throws kDataCorrupted on bad bytes.
+/// Appends the stored row `bytes` to the first columns of `out` (further columns, such as a row
+/// key, are the caller's) with op kInsert. Throws kDataCorrupted on bad bytes.
 void DecodeTableRow(const plan::TableDescriptor& table, std::string_view bytes, Chunk& out);
 
 }  // namespace freshet::executor

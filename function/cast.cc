@@ -7,12 +7,14 @@
 
 #include <fmt/format.h>
 
+#include "common/calendar.h"
 #include "common/error.h"
 #include "common/numeric.h"
 #include "common/text_format.h"
 #include "common/time_zone.h"
 #include "common/value.h"
 #include "function/jsonb_functions.h"
+#include "function/system_functions.h"
 
 namespace freshet::function {
 namespace {
@@ -122,6 +124,12 @@ void CastNumber(const Number& number, const DataType& target, Column& out) {
         return;
       }
       if (number.is_numeric) {
+        if (numeric::IsSpecial(number.numeric)) {
+          throw Error(SqlState::kFeatureNotSupported,
+                      fmt::format("cannot convert {} to {}",
+                                  numeric::IsNaN(number.numeric) ? "NaN" : "infinity",
+                                  DataType(target.id).Name()));
+        }
         // Postgres rounds a numeric half away from zero before the range check.
         int64_t value = 0;
         if (!numeric::ToInteger(number.numeric, IntegerMin(target.id), IntegerMax(target.id),
@@ -231,6 +239,9 @@ bool CanCast(TypeId from, TypeId to, CastContext context) {
   if (from == to || from == TypeId::kUnknown) {
     return true;
   }
+  if (const std::optional<bool> allowed = CanCastObjectId(from, to, context)) {
+    return *allowed;
+  }
   const int from_rank = NumericRank(from);
   const int to_rank = NumericRank(to);
   if (from_rank >= 0 && to_rank >= 0) {
@@ -280,6 +291,9 @@ void CastColumn(const Column& in,
   const TimeZone& zone = evaluation.time_zone != nullptr ? *evaluation.time_zone : TimeZone::Utc();
   const size_t rows = in.Size();
   const TypeId from = in.Type().id;
+  if (CastObjectIdColumn(in, target, out, evaluation)) {
+    return;
+  }
   if (from == TypeId::kJsonb && CanCastJsonbTo(target.id)) {
     CastJsonbColumn(in, target, out);
     return;
@@ -300,7 +314,7 @@ void CastColumn(const Column& in,
       if (from == TypeId::kBoolean) {
         buffer = in.Data<uint8_t>()[row] != 0 ? "true" : "false";
       } else {
-        in.AppendText(row, buffer, evaluation.time_zone);
+        in.AppendText(row, buffer, evaluation.time_zone, evaluation.extra_float_digits);
       }
       AppendChecked(out, buffer, context);
       continue;
@@ -318,7 +332,25 @@ void CastColumn(const Column& in,
       out.AppendFrom(in, row);
       continue;
     }
-    // Date and time conversions.
+    // Date and time conversions; 'infinity' and '-infinity' stay infinite (and have no time of
+    // day).
+    if (from == TypeId::kDate && !calendar::IsFiniteDate(in.Data<int32_t>()[row])) {
+      out.Append<int64_t>(in.Data<int32_t>()[row] > 0 ? calendar::kTimestampInfinity
+                                                      : calendar::kTimestampMinusInfinity);
+      continue;
+    }
+    if ((from == TypeId::kTimestamp || from == TypeId::kTimestamptz) &&
+        !calendar::IsFiniteTimestamp(in.Data<int64_t>()[row])) {
+      const bool positive = in.Data<int64_t>()[row] > 0;
+      if (target.id == TypeId::kDate) {
+        out.Append<int32_t>(positive ? calendar::kDateInfinity : calendar::kDateMinusInfinity);
+      } else if (target.id == TypeId::kTime) {
+        out.AppendNull();
+      } else {
+        out.AppendFrom(in, row);
+      }
+      continue;
+    }
     if (from == TypeId::kDate) {
       const int64_t days = in.Data<int32_t>()[row];
       if (days >= std::numeric_limits<int64_t>::max() / kMicrosPerDay) {

@@ -40,7 +40,10 @@ int Compare<__int128>(__int128 a, __int128 b) {
 
 template <>
 int Compare<Interval>(Interval a, Interval b) {
-  return Compare(IntervalLength(a), IntervalLength(b));
+  // Plain integers: Compare<__int128> is NUMERIC's packed comparison.
+  const __int128 left = IntervalLength(a);
+  const __int128 right = IntervalLength(b);
+  return left < right ? -1 : (right < left ? 1 : 0);
 }
 
 int CompareStrings(std::string_view a, std::string_view b) {

@@ -2,6 +2,7 @@
 #include <cmath>
 #include <string_view>
 
+#include "common/numeric.h"
 #include "function/scalar_function.h"
 
 // GREATEST and LEAST: the binder converts every argument to their common type, so one kernel
@@ -21,6 +22,12 @@ int CompareValues(const T& a, const T& b) {
     }
   }
   return a < b ? -1 : (b < a ? 1 : 0);
+}
+
+// NUMERIC values are packed with their scale (common/numeric.h): compare values, not bits.
+template <>
+int CompareValues<__int128>(const __int128& a, const __int128& b) {
+  return numeric::Compare(a, b);
 }
 
 __int128 IntervalLength(const Interval& value) {

@@ -12,6 +12,7 @@
 
 #include "common/calendar.h"
 #include "common/error.h"
+#include "common/numeric.h"
 #include "common/text_format.h"
 #include "common/time_zone.h"
 #include "function/internal/kernel_loops.h"
@@ -131,6 +132,9 @@ int64_t AddMonths(int64_t micros, int32_t months) {
 }
 
 int64_t AddInterval(int64_t micros, const Interval& span) {
+  if (!calendar::IsFiniteTimestamp(micros)) {
+    return micros;
+  }
   int64_t result = AddMonths(micros, span.months);
   if (span.days != 0) {
     int64_t shifted = 0;
@@ -148,6 +152,9 @@ int64_t AddInterval(int64_t micros, const Interval& span) {
 int64_t AddIntervalInZone(int64_t utc, const Interval& span, const TimeZone& zone) {
   // Months and days move the wall clock of the zone; the zone's offset is found again afterwards,
   // so '2024-03-09 12:00 EST' + 1 day is '2024-03-10 12:00 EDT'.
+  if (!calendar::IsFiniteTimestamp(utc)) {
+    return utc;
+  }
   int64_t result = utc;
   if (span.months != 0) {
     result = zone.LocalToUtc(AddMonths(zone.UtcToLocal(result), span.months));
@@ -367,10 +374,27 @@ constexpr std::string_view kTimestamptzName = "timestamp with time zone";
 constexpr std::string_view kTimeName = "time without time zone";
 constexpr std::string_view kIntervalName = "interval";
 
+// The unit named `text`, lower-cased for messages. The field is nearly always a constant, so the
+// last lookup of the thread is remembered and rows after the first cost one comparison.
+const UnitName* LookupUnit(std::string_view text, std::string_view& lower) {
+  thread_local std::string last_text;
+  thread_local std::string last_lower;
+  thread_local const UnitName* last_entry = nullptr;
+  thread_local bool valid = false;
+  if (!valid || text != last_text) {
+    last_text.assign(text);
+    last_lower = Lower(text);
+    last_entry = FindUnit(last_lower);
+    valid = true;
+  }
+  lower = last_lower;
+  return last_entry;
+}
+
 // The unit of date_trunc: only Postgres's deltatktbl names are recognized.
 Unit TruncUnit(std::string_view text, std::string_view type) {
-  const std::string lower = Lower(text);
-  const UnitName* entry = FindUnit(lower);
+  std::string_view lower;
+  const UnitName* entry = LookupUnit(text, lower);
   if (entry == nullptr || !entry->is_delta) {
     ThrowUnitNotRecognized(lower, type);
   }
@@ -380,10 +404,9 @@ Unit TruncUnit(std::string_view text, std::string_view type) {
   return entry->unit;
 }
 
-// The unit of date_part / extract.
-Unit PartUnit(std::string_view text, std::string_view type, std::string& lower) {
-  lower = Lower(text);
-  const UnitName* entry = FindUnit(lower);
+// The unit of date_part / extract; `lower` views the lower-cased name until the next lookup.
+Unit PartUnit(std::string_view text, std::string_view type, std::string_view& lower) {
+  const UnitName* entry = LookupUnit(text, lower);
   if (entry == nullptr) {
     ThrowUnitNotRecognized(lower, type);
   }
@@ -648,6 +671,24 @@ void FixedResult(Arguments arguments, size_t rows, Column& out, Op op) {
   }
 }
 
+// Like FixedResult, for functions that may also return NULL: `op(row)` gives an optional.
+template <typename T, typename Op>
+void NullableResult(Arguments arguments, size_t rows, Column& out, Op op) {
+  out.ResizeFixed(rows);
+  T* result = out.MutableData<T>();
+  uint8_t* nulls = out.MutableNulls();
+  for (size_t row = 0; row < rows; ++row) {
+    std::optional<T> value;
+    if (!AnyNull(arguments, row)) {
+      value = op(row);
+    }
+    nulls[row] = value.has_value() ? 0 : 1;
+    if (value) {
+      result[row] = *value;
+    }
+  }
+}
+
 template <typename T>
 T At(Arguments arguments, size_t index, size_t row) {
   return arguments[index]->Data<T>()[row];
@@ -656,6 +697,8 @@ T At(Arguments arguments, size_t index, size_t row) {
 std::string_view TextAt(Arguments arguments, size_t index, size_t row) {
   return arguments[index]->GetString(row);
 }
+
+int64_t DateToTimestamp(int32_t days);
 
 // Rounds microseconds to `precision` fractional digits, as Postgres's AdjustTimestampForTypmod.
 int64_t RoundToPrecision(int64_t micros, int32_t precision) {
@@ -735,7 +778,8 @@ void DateTruncTimestamp(const EvaluationContext& context,
                         Column& out) {
   FixedResult<int64_t>(arguments, rows, out, [&](size_t row) {
     const Unit unit = TruncUnit(TextAt(arguments, 0, row), kTimestampName);
-    return TruncateLocal(At<int64_t>(arguments, 1, row), unit);
+    const int64_t value = At<int64_t>(arguments, 1, row);
+    return calendar::IsFiniteTimestamp(value) ? TruncateLocal(value, unit) : value;
   });
 }
 
@@ -748,7 +792,8 @@ void DateTruncTimestamptz(const EvaluationContext& context,
     const Unit unit = TruncUnit(TextAt(arguments, 0, row), kTimestamptzName);
     const TimeZone& zone =
         arguments.size() > 2 ? FindZoneOrAbbreviation(TextAt(arguments, 2, row)) : session;
-    return TruncateInZone(At<int64_t>(arguments, 1, row), unit, zone);
+    const int64_t value = At<int64_t>(arguments, 1, row);
+    return calendar::IsFiniteTimestamp(value) ? TruncateInZone(value, unit, zone) : value;
   });
 }
 
@@ -822,14 +867,42 @@ void DateTruncInterval(const EvaluationContext& context,
   });
 }
 
+// date_part of 'infinity' or '-infinity': infinite for the fields that only grow (year, epoch,
+// ...), NULL for the others, as Postgres's NonFiniteTimestampTzPart.
+bool IsMonotonicUnit(Unit unit) {
+  switch (unit) {
+    case Unit::kYear:
+    case Unit::kDecade:
+    case Unit::kCentury:
+    case Unit::kMillennium:
+    case Unit::kJulian:
+    case Unit::kIsoYear:
+    case Unit::kEpoch:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::optional<double> InfinitePart(Unit unit, int64_t value) {
+  if (!IsMonotonicUnit(unit)) {
+    return std::nullopt;
+  }
+  return value > 0 ? std::numeric_limits<double>::infinity()
+                   : -std::numeric_limits<double>::infinity();
+}
+
 void DatePartTimestamp(const EvaluationContext& context,
                        Arguments arguments,
                        size_t rows,
                        Column& out) {
-  std::string lower;
-  FixedResult<double>(arguments, rows, out, [&](size_t row) {
+  std::string_view lower;
+  NullableResult<double>(arguments, rows, out, [&](size_t row) -> std::optional<double> {
     const Unit unit = PartUnit(TextAt(arguments, 0, row), kTimestampName, lower);
     const int64_t local = At<int64_t>(arguments, 1, row);
+    if (!calendar::IsFiniteTimestamp(local)) {
+      return InfinitePart(unit, local);
+    }
     return PartOfTimestamp(unit, lower, local, local, 0, false);
   });
 }
@@ -839,10 +912,13 @@ void DatePartTimestamptz(const EvaluationContext& context,
                          size_t rows,
                          Column& out) {
   const TimeZone& zone = SessionZone(context);
-  std::string lower;
-  FixedResult<double>(arguments, rows, out, [&](size_t row) {
+  std::string_view lower;
+  NullableResult<double>(arguments, rows, out, [&](size_t row) -> std::optional<double> {
     const Unit unit = PartUnit(TextAt(arguments, 0, row), kTimestamptzName, lower);
     const int64_t utc = At<int64_t>(arguments, 1, row);
+    if (!calendar::IsFiniteTimestamp(utc)) {
+      return InfinitePart(unit, utc);
+    }
     const int32_t offset = zone.OffsetAt(utc);
     return PartOfTimestamp(unit, lower, utc + static_cast<int64_t>(offset) * kMicrosPerSecond, utc,
                            offset, true);
@@ -851,16 +927,19 @@ void DatePartTimestamptz(const EvaluationContext& context,
 
 void DatePartDate(const EvaluationContext& context, Arguments arguments, size_t rows, Column& out) {
   // Postgres's date_part(text, date) is date_part(text, date::timestamp).
-  std::string lower;
-  FixedResult<double>(arguments, rows, out, [&](size_t row) {
+  std::string_view lower;
+  NullableResult<double>(arguments, rows, out, [&](size_t row) -> std::optional<double> {
     const Unit unit = PartUnit(TextAt(arguments, 0, row), kTimestampName, lower);
-    const int64_t local = static_cast<int64_t>(At<int32_t>(arguments, 1, row)) * kMicrosPerDay;
+    const int64_t local = DateToTimestamp(At<int32_t>(arguments, 1, row));
+    if (!calendar::IsFiniteTimestamp(local)) {
+      return InfinitePart(unit, local);
+    }
     return PartOfTimestamp(unit, lower, local, local, 0, false);
   });
 }
 
 void DatePartTime(const EvaluationContext& context, Arguments arguments, size_t rows, Column& out) {
-  std::string lower;
+  std::string_view lower;
   FixedResult<double>(arguments, rows, out, [&](size_t row) {
     const Unit unit = PartUnit(TextAt(arguments, 0, row), kTimeName, lower);
     return PartOfTime(unit, lower, At<int64_t>(arguments, 1, row));
@@ -871,10 +950,164 @@ void DatePartInterval(const EvaluationContext& context,
                       Arguments arguments,
                       size_t rows,
                       Column& out) {
-  std::string lower;
+  std::string_view lower;
   FixedResult<double>(arguments, rows, out, [&](size_t row) {
     const Unit unit = PartUnit(TextAt(arguments, 0, row), kIntervalName, lower);
     return PartOfInterval(unit, lower, At<Interval>(arguments, 1, row));
+  });
+}
+
+// EXTRACT returns NUMERIC (Postgres 14 and later): seconds, milliseconds and epoch keep exactly
+// 6, 3 and 6 decimals, julian is an exact quotient, everything else an integer.
+constexpr std::string_view kDateName = "date";
+
+__int128 IntegerNumeric(double value) {
+  return numeric::Pack(static_cast<int64_t>(value), 0);
+}
+
+__int128 ExtractOfTimestamp(
+    Unit unit, std::string_view lower, int64_t local, int64_t utc, int32_t offset, bool with_zone) {
+  const int64_t days = FloorDiv(local, kMicrosPerDay);
+  const int64_t time = local - days * kMicrosPerDay;
+  const int64_t second_micros = time % kMicrosPerMinute;
+  switch (unit) {
+    case Unit::kMicrosecond:
+      return numeric::Pack(second_micros, 0);
+    case Unit::kMillisecond:
+      return numeric::Pack(second_micros, 3);
+    case Unit::kSecond:
+      return numeric::Pack(second_micros, 6);
+    case Unit::kEpoch:
+      return numeric::Pack(with_zone ? utc : local, 6);
+    case Unit::kJulian:
+      return numeric::Add(numeric::Pack(days + 2440588, 0),
+                          numeric::Divide(numeric::Pack(time, 0), numeric::Pack(kMicrosPerDay, 0)));
+    default:
+      return IntegerNumeric(PartOfTimestamp(unit, lower, local, utc, offset, with_zone));
+  }
+}
+
+// EXTRACT of an infinite value: NULL for the fields that oscillate; the others would be a NUMERIC
+// infinity, which Freshet's NUMERIC cannot hold.
+std::optional<__int128> InfiniteExtract(Unit unit) {
+  if (!IsMonotonicUnit(unit)) {
+    return std::nullopt;
+  }
+  throw Error(SqlState::kFeatureNotSupported, "numeric infinity is not supported");
+}
+
+void ExtractTimestamp(const EvaluationContext& context,
+                      Arguments arguments,
+                      size_t rows,
+                      Column& out) {
+  std::string_view lower;
+  NullableResult<__int128>(arguments, rows, out, [&](size_t row) -> std::optional<__int128> {
+    const Unit unit = PartUnit(TextAt(arguments, 0, row), kTimestampName, lower);
+    const int64_t local = At<int64_t>(arguments, 1, row);
+    if (!calendar::IsFiniteTimestamp(local)) {
+      return InfiniteExtract(unit);
+    }
+    return ExtractOfTimestamp(unit, lower, local, local, 0, false);
+  });
+}
+
+void ExtractTimestamptz(const EvaluationContext& context,
+                        Arguments arguments,
+                        size_t rows,
+                        Column& out) {
+  const TimeZone& zone = SessionZone(context);
+  std::string_view lower;
+  NullableResult<__int128>(arguments, rows, out, [&](size_t row) -> std::optional<__int128> {
+    const Unit unit = PartUnit(TextAt(arguments, 0, row), kTimestamptzName, lower);
+    const int64_t utc = At<int64_t>(arguments, 1, row);
+    if (!calendar::IsFiniteTimestamp(utc)) {
+      return InfiniteExtract(unit);
+    }
+    const int32_t offset = zone.OffsetAt(utc);
+    return ExtractOfTimestamp(unit, lower, utc + static_cast<int64_t>(offset) * kMicrosPerSecond,
+                              utc, offset, true);
+  });
+}
+
+// EXTRACT from a DATE has its own list of fields: no time of day.
+void ExtractDate(const EvaluationContext& context, Arguments arguments, size_t rows, Column& out) {
+  std::string_view lower;
+  NullableResult<__int128>(arguments, rows, out, [&](size_t row) -> std::optional<__int128> {
+    const Unit unit = PartUnit(TextAt(arguments, 0, row), kDateName, lower);
+    const int64_t days = At<int32_t>(arguments, 1, row);
+    if (!calendar::IsFiniteDate(static_cast<int32_t>(days))) {
+      return InfiniteExtract(unit);
+    }
+    switch (unit) {
+      case Unit::kDay:
+      case Unit::kMonth:
+      case Unit::kQuarter:
+      case Unit::kYear:
+      case Unit::kDecade:
+      case Unit::kCentury:
+      case Unit::kMillennium:
+      case Unit::kIsoYear:
+      case Unit::kDayOfWeek:
+      case Unit::kIsoDayOfWeek:
+      case Unit::kDayOfYear:
+      case Unit::kWeek:
+      case Unit::kJulian:
+        return IntegerNumeric(
+            PartOfTimestamp(unit, lower, days * kMicrosPerDay, days * kMicrosPerDay, 0, false));
+      case Unit::kEpoch:
+        return numeric::Pack(days * calendar::kSecondsPerDay, 0);
+      default:
+        ThrowUnitNotSupported(lower, kDateName);
+    }
+  });
+}
+
+void ExtractTime(const EvaluationContext& context, Arguments arguments, size_t rows, Column& out) {
+  std::string_view lower;
+  FixedResult<__int128>(arguments, rows, out, [&](size_t row) {
+    const Unit unit = PartUnit(TextAt(arguments, 0, row), kTimeName, lower);
+    const int64_t time = At<int64_t>(arguments, 1, row);
+    switch (unit) {
+      case Unit::kMicrosecond:
+        return numeric::Pack(time % kMicrosPerMinute, 0);
+      case Unit::kMillisecond:
+        return numeric::Pack(time % kMicrosPerMinute, 3);
+      case Unit::kSecond:
+        return numeric::Pack(time % kMicrosPerMinute, 6);
+      case Unit::kEpoch:
+        return numeric::Pack(time, 6);
+      default:
+        return IntegerNumeric(PartOfTime(unit, lower, time));
+    }
+  });
+}
+
+void ExtractInterval(const EvaluationContext& context,
+                     Arguments arguments,
+                     size_t rows,
+                     Column& out) {
+  std::string_view lower;
+  FixedResult<__int128>(arguments, rows, out, [&](size_t row) {
+    const Unit unit = PartUnit(TextAt(arguments, 0, row), kIntervalName, lower);
+    const Interval span = At<Interval>(arguments, 1, row);
+    const int64_t second_micros = span.micros % kMicrosPerMinute;
+    switch (unit) {
+      case Unit::kMicrosecond:
+        return numeric::Pack(second_micros, 0);
+      case Unit::kMillisecond:
+        return numeric::Pack(second_micros, 3);
+      case Unit::kSecond:
+        return numeric::Pack(second_micros, 6);
+      case Unit::kEpoch: {
+        // A year is 365.25 days and a month 30: exact in microseconds.
+        const __int128 seconds = static_cast<__int128>(span.months / 12) * 31'557'600 +
+                                 static_cast<__int128>(span.months % 12) * 30 * 86'400 +
+                                 static_cast<__int128>(span.days) * 86'400;
+        return numeric::Pack(seconds * kMicrosPerSecond + span.micros, 6);
+      }
+      default:
+        return IntegerNumeric(PartOfInterval(unit, lower, span));
+    }
   });
 }
 
@@ -885,6 +1118,12 @@ void DateBin(const EvaluationContext& context, Arguments arguments, size_t rows,
     const Interval stride = At<Interval>(arguments, 0, row);
     const int64_t source = At<int64_t>(arguments, 1, row);
     const int64_t origin = At<int64_t>(arguments, 2, row);
+    if (!calendar::IsFiniteTimestamp(source)) {
+      return source;
+    }
+    if (!calendar::IsFiniteTimestamp(origin)) {
+      throw Error(SqlState::kDatetimeFieldOverflow, "origin out of range");
+    }
     if (stride.months != 0) {
       throw Error(SqlState::kFeatureNotSupported,
                   "timestamps cannot be binned into intervals containing months or years");
@@ -895,7 +1134,7 @@ void DateBin(const EvaluationContext& context, Arguments arguments, size_t rows,
       ThrowIntervalOutOfRange();
     }
     if (stride_micros <= 0) {
-      throw Error(SqlState::kInvalidParameterValue, "stride must be greater than zero");
+      throw Error(SqlState::kDatetimeFieldOverflow, "stride must be greater than zero");
     }
     int64_t difference = 0;
     if (__builtin_sub_overflow(source, origin, &difference)) {
@@ -920,9 +1159,11 @@ void ToTimestampSeconds(const EvaluationContext& context,
     if (std::isnan(seconds)) {
       throw Error(SqlState::kDatetimeFieldOverflow, "timestamp cannot be NaN");
     }
+    if (std::isinf(seconds)) {
+      return seconds > 0 ? calendar::kTimestampInfinity : calendar::kTimestampMinusInfinity;
+    }
     const double micros = std::rint(seconds * 1'000'000.0);
-    if (!std::isfinite(seconds) || micros < static_cast<double>(calendar::kMinTimestamp) ||
-        micros >= 9.2233720368547758e18) {
+    if (micros < static_cast<double>(calendar::kMinTimestamp) || micros >= 9.2233720368547758e18) {
       throw Error(SqlState::kDatetimeFieldOverflow,
                   fmt::format("timestamp out of range: \"{:g}\"", seconds));
     }
@@ -935,7 +1176,8 @@ void ToTimestampSeconds(const EvaluationContext& context,
               fmt::format("date field value out of range: {}-{:02}-{:02}", year, month, day));
 }
 
-// The days of a make_date / make_timestamp date; a negative year is BC where `allow_bc`.
+// The days of a make_date / make_timestamp date; a negative year is BC where `allow_bc`
+// (Postgres 15 allows it for both).
 int64_t MakeDays(int64_t year, int64_t month, int64_t day, bool allow_bc) {
   const bool bc = allow_bc && year < 0;
   const int64_t written = bc ? -year : year;
@@ -995,7 +1237,7 @@ void MakeTimestamp(const EvaluationContext& context,
   const TimeZone& session = SessionZone(context);
   FixedResult<int64_t>(arguments, rows, out, [&](size_t row) {
     const int64_t days = MakeDays(At<int32_t>(arguments, 0, row), At<int32_t>(arguments, 1, row),
-                                  At<int32_t>(arguments, 2, row), false);
+                                  At<int32_t>(arguments, 2, row), true);
     const int64_t time =
         MakeTimeOfDay(At<int32_t>(arguments, 3, row), At<int32_t>(arguments, 4, row),
                       At<double>(arguments, 5, row));
@@ -1213,6 +1455,9 @@ void TimestampMinusTimestamp(const EvaluationContext& context,
                              size_t rows,
                              Column& out) {
   BinaryFixed<int64_t, Interval>(arguments, rows, out, [](int64_t a, int64_t b) {
+    if (!calendar::IsFiniteTimestamp(a) || !calendar::IsFiniteTimestamp(b)) {
+      throw Error(SqlState::kDatetimeFieldOverflow, "cannot subtract infinite timestamps");
+    }
     int64_t difference = 0;
     if (__builtin_sub_overflow(a, b, &difference)) {
       ThrowIntervalOutOfRange();
@@ -1228,22 +1473,25 @@ int32_t CheckDate(int64_t days) {
   return static_cast<int32_t>(days);
 }
 
+// date ± days; an infinite date stays infinite.
+int32_t AddDays(int32_t date, int64_t days) {
+  return calendar::IsFiniteDate(date) ? CheckDate(date + days) : date;
+}
+
 void DatePlusInteger(const EvaluationContext& context,
                      Arguments arguments,
                      size_t rows,
                      Column& out) {
-  BinaryFixed<int32_t, int32_t>(arguments, rows, out, [](int32_t date, int32_t days) {
-    return CheckDate(static_cast<int64_t>(date) + days);
-  });
+  BinaryFixed<int32_t, int32_t>(arguments, rows, out,
+                                [](int32_t date, int32_t days) { return AddDays(date, days); });
 }
 
 void IntegerPlusDate(const EvaluationContext& context,
                      Arguments arguments,
                      size_t rows,
                      Column& out) {
-  BinaryFixed<int32_t, int32_t>(arguments, rows, out, [](int32_t days, int32_t date) {
-    return CheckDate(static_cast<int64_t>(date) + days);
-  });
+  BinaryFixed<int32_t, int32_t>(arguments, rows, out,
+                                [](int32_t days, int32_t date) { return AddDays(date, days); });
 }
 
 void DateMinusInteger(const EvaluationContext& context,
@@ -1251,7 +1499,7 @@ void DateMinusInteger(const EvaluationContext& context,
                       size_t rows,
                       Column& out) {
   BinaryFixed<int32_t, int32_t>(arguments, rows, out, [](int32_t date, int32_t days) {
-    return CheckDate(static_cast<int64_t>(date) - days);
+    return AddDays(date, -static_cast<int64_t>(days));
   });
 }
 
@@ -1259,10 +1507,18 @@ void DateMinusDate(const EvaluationContext& context,
                    Arguments arguments,
                    size_t rows,
                    Column& out) {
-  BinaryFixed<int32_t, int32_t>(arguments, rows, out, [](int32_t a, int32_t b) { return a - b; });
+  BinaryFixed<int32_t, int32_t>(arguments, rows, out, [](int32_t a, int32_t b) {
+    if (!calendar::IsFiniteDate(a) || !calendar::IsFiniteDate(b)) {
+      throw Error(SqlState::kDatetimeFieldOverflow, "cannot subtract infinite dates");
+    }
+    return a - b;
+  });
 }
 
 int64_t DateToTimestamp(int32_t days) {
+  if (!calendar::IsFiniteDate(days)) {
+    return days > 0 ? calendar::kTimestampInfinity : calendar::kTimestampMinusInfinity;
+  }
   constexpr int64_t kMaxDays = std::numeric_limits<int64_t>::max() / kMicrosPerDay - 1;
   if (days > kMaxDays) {
     throw Error(SqlState::kDatetimeFieldOverflow, "date out of range for timestamp");
@@ -1302,15 +1558,19 @@ void DateMinusInterval(const EvaluationContext& context,
 
 void DatePlusTime(const EvaluationContext& context, Arguments arguments, size_t rows, Column& out) {
   FixedResult<int64_t>(arguments, rows, out, [&](size_t row) {
-    return CheckTimestamp(DateToTimestamp(At<int32_t>(arguments, 0, row)) +
-                          At<int64_t>(arguments, 1, row));
+    const int64_t midnight = DateToTimestamp(At<int32_t>(arguments, 0, row));
+    return calendar::IsFiniteTimestamp(midnight)
+               ? CheckTimestamp(midnight + At<int64_t>(arguments, 1, row))
+               : midnight;
   });
 }
 
 void TimePlusDate(const EvaluationContext& context, Arguments arguments, size_t rows, Column& out) {
   FixedResult<int64_t>(arguments, rows, out, [&](size_t row) {
-    return CheckTimestamp(DateToTimestamp(At<int32_t>(arguments, 1, row)) +
-                          At<int64_t>(arguments, 0, row));
+    const int64_t midnight = DateToTimestamp(At<int32_t>(arguments, 1, row));
+    return calendar::IsFiniteTimestamp(midnight)
+               ? CheckTimestamp(midnight + At<int64_t>(arguments, 0, row))
+               : midnight;
   });
 }
 
@@ -1459,6 +1719,19 @@ void IntervalDividedByDouble(const EvaluationContext& context,
   });
 }
 
+template <typename T>
+void IsFinite(const EvaluationContext& context, Arguments arguments, size_t rows, Column& out) {
+  UnaryFixed<T, uint8_t>(arguments, rows, out, [](T value) -> uint8_t {
+    if constexpr (std::is_same_v<T, int32_t>) {
+      return calendar::IsFiniteDate(value) ? 1 : 0;
+    } else if constexpr (std::is_same_v<T, int64_t>) {
+      return calendar::IsFiniteTimestamp(value) ? 1 : 0;
+    } else {
+      return 1;
+    }
+  });
+}
+
 // ------------------------------------------------------------------------------------------------
 // AT TIME ZONE
 
@@ -1498,7 +1771,9 @@ void TimestampAtIntervalZone(const EvaluationContext& context,
                              Column& out) {
   FixedResult<int64_t>(arguments, rows, out, [&](size_t row) {
     const int64_t seconds = IntervalZoneSeconds(At<Interval>(arguments, 1, row));
-    return CheckTimestamp(At<int64_t>(arguments, 0, row) - seconds * kMicrosPerSecond);
+    const int64_t value = At<int64_t>(arguments, 0, row);
+    return calendar::IsFiniteTimestamp(value) ? CheckTimestamp(value - seconds * kMicrosPerSecond)
+                                              : value;
   });
 }
 
@@ -1508,11 +1783,13 @@ void TimestamptzAtIntervalZone(const EvaluationContext& context,
                                Column& out) {
   FixedResult<int64_t>(arguments, rows, out, [&](size_t row) {
     const int64_t seconds = IntervalZoneSeconds(At<Interval>(arguments, 1, row));
-    return CheckTimestamp(At<int64_t>(arguments, 0, row) + seconds * kMicrosPerSecond);
+    const int64_t value = At<int64_t>(arguments, 0, row);
+    return calendar::IsFiniteTimestamp(value) ? CheckTimestamp(value + seconds * kMicrosPerSecond)
+                                              : value;
   });
 }
 
-// timezone(zone, value) is `value AT TIME ZONE zone` with the arguments swapped.
+// timezone(zone, value) runs the kernels above, which take the value first.
 template <ScalarKernel Kernel>
 void Swapped(const EvaluationContext& context, Arguments arguments, size_t rows, Column& out) {
   const Column* swapped[] = {arguments[1], arguments[0]};
@@ -1521,9 +1798,39 @@ void Swapped(const EvaluationContext& context, Arguments arguments, size_t rows,
 
 }  // namespace
 
+namespace {
+
+// A zone argument resolved as AT TIME ZONE resolves it: a fixed abbreviation first, then a zone.
+// Per-row zone names are usually one constant, so the thread's last resolution is remembered
+// (zones live for the whole process).
+struct ResolvedZone {
+  std::optional<int32_t> fixed_offset;
+  const TimeZone* zone = nullptr;
+};
+
+const ResolvedZone& ResolveZone(std::string_view name) {
+  thread_local std::string last_name;
+  thread_local ResolvedZone last;
+  thread_local bool valid = false;
+  if (!valid || name != last_name) {
+    ResolvedZone resolved;
+    resolved.fixed_offset = TimeZone::FindAbbreviation(name);
+    if (!resolved.fixed_offset) {
+      resolved.zone = &FindZoneOrThrow(name);
+    }
+    last_name.assign(name);
+    last = resolved;
+    valid = true;
+  }
+  return last;
+}
+
+}  // namespace
+
 const TimeZone& FindZoneOrAbbreviation(std::string_view name) {
-  if (const std::optional<int32_t> offset = TimeZone::FindAbbreviation(name)) {
-    if (const TimeZone* zone = TimeZone::FromOffset(*offset)) {
+  const ResolvedZone& resolved = ResolveZone(name);
+  if (resolved.fixed_offset) {
+    if (const TimeZone* zone = TimeZone::FromOffset(*resolved.fixed_offset)) {
       return *zone;
     }
   }
@@ -1540,17 +1847,25 @@ const TimeZone& FindZoneOrThrow(std::string_view name) {
 }
 
 int64_t ZoneLocalToUtc(int64_t local, std::string_view zone_name) {
-  if (const std::optional<int32_t> offset = TimeZone::FindAbbreviation(zone_name)) {
-    return CheckTimestamp(local - static_cast<int64_t>(*offset) * kMicrosPerSecond);
+  const ResolvedZone& resolved = ResolveZone(zone_name);
+  if (!calendar::IsFiniteTimestamp(local)) {
+    return local;
   }
-  return CheckTimestamp(FindZoneOrThrow(zone_name).LocalToUtc(local));
+  if (resolved.fixed_offset) {
+    return CheckTimestamp(local - static_cast<int64_t>(*resolved.fixed_offset) * kMicrosPerSecond);
+  }
+  return CheckTimestamp(resolved.zone->LocalToUtc(local));
 }
 
 int64_t ZoneUtcToLocal(int64_t utc, std::string_view zone_name) {
-  if (const std::optional<int32_t> offset = TimeZone::FindAbbreviation(zone_name)) {
-    return CheckTimestamp(utc + static_cast<int64_t>(*offset) * kMicrosPerSecond);
+  const ResolvedZone& resolved = ResolveZone(zone_name);
+  if (!calendar::IsFiniteTimestamp(utc)) {
+    return utc;
   }
-  return CheckTimestamp(FindZoneOrThrow(zone_name).UtcToLocal(utc));
+  if (resolved.fixed_offset) {
+    return CheckTimestamp(utc + static_cast<int64_t>(*resolved.fixed_offset) * kMicrosPerSecond);
+  }
+  return CheckTimestamp(resolved.zone->UtcToLocal(utc));
 }
 
 void RegisterDatetimeFunctions(std::vector<ScalarFunction>& functions) {
@@ -1590,15 +1905,20 @@ void RegisterDatetimeFunctions(std::vector<ScalarFunction>& functions) {
   functions.push_back(
       {"date_trunc", {kText, kTimestamptz, kText}, timestamptz, DateTruncTimestamptz, kStable});
   functions.push_back({"date_trunc", {kText, kInterval}, interval, DateTruncInterval});
-  // EXTRACT(field FROM x) is the same computation; Postgres 14 and later return numeric from it.
-  for (std::string_view name : {"date_part", "extract"}) {
-    functions.push_back({name, {kText, kTimestamp}, double_precision, DatePartTimestamp});
-    functions.push_back(
-        {name, {kText, kTimestamptz}, double_precision, DatePartTimestamptz, kStable});
-    functions.push_back({name, {kText, kDate}, double_precision, DatePartDate});
-    functions.push_back({name, {kText, kTime}, double_precision, DatePartTime});
-    functions.push_back({name, {kText, kInterval}, double_precision, DatePartInterval});
-  }
+  // EXTRACT(field FROM x) arrives as extract(field, x): NUMERIC where date_part is double.
+  functions.push_back({"date_part", {kText, kTimestamp}, double_precision, DatePartTimestamp});
+  functions.push_back(
+      {"date_part", {kText, kTimestamptz}, double_precision, DatePartTimestamptz, kStable});
+  functions.push_back({"date_part", {kText, kDate}, double_precision, DatePartDate});
+  functions.push_back({"date_part", {kText, kTime}, double_precision, DatePartTime});
+  functions.push_back({"date_part", {kText, kInterval}, double_precision, DatePartInterval});
+  const DataType numeric_type(TypeId::kNumeric);
+  functions.push_back({"extract", {kText, kTimestamp}, numeric_type, ExtractTimestamp});
+  functions.push_back(
+      {"extract", {kText, kTimestamptz}, numeric_type, ExtractTimestamptz, kStable});
+  functions.push_back({"extract", {kText, kDate}, numeric_type, ExtractDate});
+  functions.push_back({"extract", {kText, kTime}, numeric_type, ExtractTime});
+  functions.push_back({"extract", {kText, kInterval}, numeric_type, ExtractInterval});
   functions.push_back({"date_bin", {kInterval, kTimestamp, kTimestamp}, timestamp, DateBin});
   functions.push_back({"date_bin", {kInterval, kTimestamptz, kTimestamptz}, timestamptz, DateBin});
   functions.push_back({"to_timestamp", {kDouble}, timestamptz, ToTimestampSeconds});
@@ -1666,12 +1986,11 @@ void RegisterDatetimeFunctions(std::vector<ScalarFunction>& functions) {
   functions.push_back({"*", {kDouble, kInterval}, interval, DoubleTimesInterval});
   functions.push_back({"/", {kInterval, kDouble}, interval, IntervalDividedByDouble});
 
-  functions.push_back({"at time zone", {kTimestamp, kText}, timestamptz, TimestampAtZone});
-  functions.push_back({"at time zone", {kTimestamptz, kText}, timestamp, TimestamptzAtZone});
-  functions.push_back(
-      {"at time zone", {kTimestamp, kInterval}, timestamptz, TimestampAtIntervalZone});
-  functions.push_back(
-      {"at time zone", {kTimestamptz, kInterval}, timestamp, TimestamptzAtIntervalZone});
+  functions.push_back({"isfinite", {kDate}, DataType::Boolean(), IsFinite<int32_t>});
+  functions.push_back({"isfinite", {kTimestamp}, DataType::Boolean(), IsFinite<int64_t>});
+  functions.push_back({"isfinite", {kTimestamptz}, DataType::Boolean(), IsFinite<int64_t>});
+  functions.push_back({"isfinite", {kInterval}, DataType::Boolean(), IsFinite<Interval>});
+  // `x AT TIME ZONE z` arrives from the parser as timezone(z, x), as in Postgres.
   functions.push_back({"timezone", {kText, kTimestamp}, timestamptz, Swapped<TimestampAtZone>});
   functions.push_back({"timezone", {kText, kTimestamptz}, timestamp, Swapped<TimestamptzAtZone>});
   functions.push_back(

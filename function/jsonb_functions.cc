@@ -231,6 +231,75 @@ void KeysExist(const EvaluationContext& context,
   });
 }
 
+// A jsonb result per row from `produce(row, out)`, NULL when any argument is NULL.
+template <typename Produce>
+void JsonbPerRow(std::span<const Column* const> arguments,
+                 size_t rows,
+                 Column& out,
+                 Produce produce) {
+  out.Reserve(rows);
+  std::string buffer;
+  for (size_t i = 0; i < rows; ++i) {
+    bool is_null = false;
+    for (const Column* argument : arguments) {
+      is_null = is_null || argument->IsNull(i);
+    }
+    if (is_null) {
+      out.AppendNull();
+      continue;
+    }
+    buffer.clear();
+    produce(i, buffer);
+    out.AppendString(buffer);
+  }
+}
+
+void Concatenate(const EvaluationContext& context,
+                 std::span<const Column* const> arguments,
+                 size_t rows,
+                 Column& out) {
+  JsonbPerRow(arguments, rows, out, [&](size_t i, std::string& buffer) {
+    AppendJsonbConcat(buffer, arguments[0]->GetString(i), arguments[1]->GetString(i));
+  });
+}
+
+void DeleteKey(const EvaluationContext& context,
+               std::span<const Column* const> arguments,
+               size_t rows,
+               Column& out) {
+  JsonbPerRow(arguments, rows, out, [&](size_t i, std::string& buffer) {
+    AppendJsonbWithoutKey(buffer, arguments[0]->GetString(i), arguments[1]->GetString(i));
+  });
+}
+
+void DeleteElement(const EvaluationContext& context,
+                   std::span<const Column* const> arguments,
+                   size_t rows,
+                   Column& out) {
+  JsonbPerRow(arguments, rows, out, [&](size_t i, std::string& buffer) {
+    AppendJsonbWithoutElement(buffer, arguments[0]->GetString(i), arguments[1]->Data<int32_t>()[i]);
+  });
+}
+
+void Pretty(const EvaluationContext& context,
+            std::span<const Column* const> arguments,
+            size_t rows,
+            Column& out) {
+  JsonbPerRow(arguments, rows, out, [&](size_t i, std::string& buffer) {
+    AppendJsonbPretty(buffer, arguments[0]->GetString(i));
+  });
+}
+
+void StripNulls(const EvaluationContext& context,
+                std::span<const Column* const> arguments,
+                size_t rows,
+                Column& out) {
+  JsonbParser parser;
+  JsonbPerRow(arguments, rows, out, [&](size_t i, std::string& buffer) {
+    parser.ParseStrippingNulls(arguments[0]->GetString(i), buffer);
+  });
+}
+
 void TypeOf(const EvaluationContext& context,
             std::span<const Column* const> arguments,
             size_t rows,
@@ -269,14 +338,59 @@ void ArrayLength(const EvaluationContext& context,
   }
 }
 
-// to_jsonb(x): strings become JSON strings, numbers JSON numbers (NaN and infinities, which JSON
-// lacks, become strings), booleans true or false.
+// Appends row `row` of `input` (not NULL) as a JSON value, as to_jsonb and the json builders
+// convert it: numbers stay numbers (NaN and the infinities, which JSON lacks, become strings),
+// booleans true or false, jsonb as is, timestamps in ISO 8601 with a 'T', anything else its text
+// as a string. `text` is scratch space.
+void AppendJsonValue(const Column& input,
+                     size_t row,
+                     const EvaluationContext& context,
+                     JsonbParser& parser,
+                     std::string& text,
+                     std::string& out) {
+  const TypeId type = input.Type().id;
+  if (type == TypeId::kJsonb) {
+    out += input.GetString(row);
+    return;
+  }
+  if (type == TypeId::kBoolean) {
+    out += input.Data<uint8_t>()[row] != 0 ? "true" : "false";
+    return;
+  }
+  text.clear();
+  if (input.Type().Physical() == PhysicalType::kString) {
+    text.assign(input.GetString(row));
+  } else {
+    input.AppendText(row, text, context.time_zone);
+  }
+  if (input.Type().IsNumeric()) {
+    if (text == "NaN" || text == "Infinity" || text == "-Infinity") {
+      AppendJsonString(out, text);
+    } else {
+      parser.Parse(text, out);
+    }
+    return;
+  }
+  if (type == TypeId::kTimestamp || type == TypeId::kTimestamptz) {
+    if (const size_t space = text.find(' '); space != std::string::npos) {
+      text[space] = 'T';
+    }
+    // A TIMESTAMPTZ offset is written in full: "+05" is "+05:00".
+    const size_t sign = text.find_last_of("+-");
+    if (type == TypeId::kTimestamptz && sign != std::string::npos && sign > 10 &&
+        text.size() - sign == 3) {
+      text += ":00";
+    }
+  }
+  AppendJsonString(out, text);
+}
+
+// to_jsonb(x).
 void ToJsonb(const EvaluationContext& context,
              std::span<const Column* const> arguments,
              size_t rows,
              Column& out) {
   const Column& input = *arguments[0];
-  const TypeId type = input.Type().id;
   out.Reserve(rows);
   JsonbParser parser;
   std::string text;
@@ -287,24 +401,76 @@ void ToJsonb(const EvaluationContext& context,
       continue;
     }
     buffer.clear();
-    if (type == TypeId::kJsonb) {
-      buffer.assign(input.GetString(i));
-    } else if (type == TypeId::kBoolean) {
-      buffer = input.Data<uint8_t>()[i] != 0 ? "true" : "false";
-    } else if (input.Type().IsNumeric()) {
-      text.clear();
-      input.AppendText(i, text);
-      if (text == "NaN" || text == "Infinity" || text == "-Infinity") {
-        AppendJsonString(buffer, text);
-      } else {
-        parser.Parse(text, buffer);
-      }
-    } else {
-      text.clear();
-      input.AppendText(i, text);
-      AppendJsonString(buffer, text);
-    }
+    AppendJsonValue(input, i, context, parser, text, buffer);
     out.AppendString(buffer);
+  }
+}
+
+// json_build_object / jsonb_build_object (kObject) and json_build_array / jsonb_build_array over
+// "any" arguments. The json flavours keep their arguments' order and print `"k" : v`, as json
+// does; the jsonb ones are canonicalized like any jsonb.
+template <bool kObject, bool kJsonb>
+void Build(const EvaluationContext& context,
+           std::span<const Column* const> arguments,
+           size_t rows,
+           Column& out) {
+  constexpr std::string_view kFunction = kObject
+                                             ? (kJsonb ? "jsonb_build_object" : "json_build_object")
+                                             : (kJsonb ? "jsonb_build_array" : "json_build_array");
+  if (kObject && arguments.size() % 2 != 0) {
+    throw Error(SqlState::kInvalidParameterValue, "argument list must have even number of elements")
+        .WithHint(fmt::format("The arguments of {}() must consist of alternating keys and values.",
+                              kFunction));
+  }
+  out.Reserve(rows);
+  JsonbParser parser;
+  std::string text;
+  std::string json;
+  std::string canonical;
+  for (size_t i = 0; i < rows; ++i) {
+    json.clear();
+    json += kObject ? '{' : '[';
+    for (size_t a = 0; a < arguments.size(); ++a) {
+      const Column& argument = *arguments[a];
+      if (a > 0) {
+        json += kObject && a % 2 == 1 ? " : " : ", ";
+      }
+      if (argument.IsNull(i)) {
+        if (kObject && a % 2 == 0) {
+          if (kJsonb) {
+            throw Error(SqlState::kInvalidParameterValue,
+                        fmt::format("argument {}: key must not be null", a + 1));
+          }
+          throw Error(SqlState::kInvalidParameterValue,
+                      fmt::format("argument {} cannot be null", a + 1))
+              .WithHint("Object keys should be text.");
+        }
+        json += "null";
+        continue;
+      }
+      if (kObject && a % 2 == 0) {
+        // A key is the text of its value, whatever its type.
+        text.clear();
+        if (argument.Type().Physical() == PhysicalType::kString) {
+          text.assign(argument.GetString(i));
+        } else if (argument.Type().id == TypeId::kBoolean) {
+          text = argument.Data<uint8_t>()[i] != 0 ? "true" : "false";
+        } else {
+          argument.AppendText(i, text, context.time_zone);
+        }
+        AppendJsonString(json, text);
+        continue;
+      }
+      AppendJsonValue(argument, i, context, parser, text, json);
+    }
+    json += kObject ? '}' : ']';
+    if (kJsonb) {
+      canonical.clear();
+      parser.Parse(json, canonical);
+      out.AppendString(canonical);
+    } else {
+      out.AppendString(json);
+    }
   }
 }
 
@@ -428,6 +594,11 @@ void RegisterJsonbFunctions(std::vector<ScalarFunction>& functions) {
   functions.push_back({"?", {kJsonb, kText}, boolean, KeyExists});
   functions.push_back({"?|", {kJsonb, kText}, boolean, KeysExist<false>});
   functions.push_back({"?&", {kJsonb, kText}, boolean, KeysExist<true>});
+  functions.push_back({"||", {kJsonb, kJsonb}, jsonb, Concatenate});
+  functions.push_back({"-", {kJsonb, kText}, jsonb, DeleteKey});
+  functions.push_back({"-", {kJsonb, TypeId::kInteger}, jsonb, DeleteElement});
+  functions.push_back({"jsonb_pretty", {kJsonb}, text, Pretty});
+  functions.push_back({"jsonb_strip_nulls", {kJsonb}, jsonb, StripNulls});
   functions.push_back({"jsonb_typeof", {kJsonb}, text, TypeOf});
   functions.push_back({"jsonb_array_length", {kJsonb}, DataType::Integer(), ArrayLength});
   functions.push_back({"jsonb_extract_path",
@@ -442,11 +613,22 @@ void RegisterJsonbFunctions(std::vector<ScalarFunction>& functions) {
                        ExtractPathVariadic<true>,
                        Volatility::kImmutable,
                        true});
-  for (TypeId type :
-       {TypeId::kJsonb, TypeId::kText, TypeId::kBoolean, TypeId::kSmallint, TypeId::kInteger,
-        TypeId::kBigint, TypeId::kNumeric, TypeId::kReal, TypeId::kDouble}) {
-    functions.push_back({"to_jsonb", {type}, jsonb, ToJsonb});
+  for (TypeId type : {TypeId::kJsonb, TypeId::kText, TypeId::kBoolean, TypeId::kSmallint,
+                      TypeId::kInteger, TypeId::kBigint, TypeId::kNumeric, TypeId::kReal,
+                      TypeId::kDouble, TypeId::kDate, TypeId::kTimestamp, TypeId::kTimestamptz}) {
+    functions.push_back({"to_jsonb", {type}, jsonb, ToJsonb, Volatility::kStable});
   }
+  // "any" arguments (TypeId::kUnknown) reach the kernels with their own types. Freshet has no
+  // json type: the json builders return its text.
+  const TypeId kAny = TypeId::kUnknown;
+  functions.push_back(
+      {"jsonb_build_object", {kAny}, jsonb, Build<true, true>, Volatility::kStable, true});
+  functions.push_back(
+      {"jsonb_build_array", {kAny}, jsonb, Build<false, true>, Volatility::kStable, true});
+  functions.push_back(
+      {"json_build_object", {kAny}, text, Build<true, false>, Volatility::kStable, true});
+  functions.push_back(
+      {"json_build_array", {kAny}, text, Build<false, false>, Volatility::kStable, true});
 }
 
 }  // namespace freshet::function

@@ -36,7 +36,7 @@ __int128 Identity(__int128 value) {
 }
 
 __int128 SignOf(__int128 value) {
-  return numeric::FromInteger(numeric::Sign(value));
+  return numeric::IsNaN(value) ? value : numeric::FromInteger(numeric::Sign(value));
 }
 
 __int128 RoundToInteger(__int128 value) {
@@ -73,13 +73,24 @@ void WithScale(const EvaluationContext& context,
   }
 }
 
-// scale(numeric) and min_scale(numeric): integer results.
+// scale(numeric) and min_scale(numeric): integer results, NULL for NaN and the infinities.
 template <int32_t (*Op)(__int128)>
 void ToInteger(const EvaluationContext& context,
                std::span<const Column* const> arguments,
                size_t rows,
                Column& out) {
-  UnaryFixed<__int128, int32_t>(arguments, rows, out, Op);
+  const Column& values = *arguments[0];
+  out.ResizeFixed(rows);
+  const __int128* value = values.Data<__int128>();
+  int32_t* result = out.MutableData<int32_t>();
+  uint8_t* result_nulls = out.MutableNulls();
+  for (size_t i = 0; i < rows; ++i) {
+    const bool is_null = values.IsNull(i) || numeric::IsSpecial(value[i]);
+    result_nulls[i] = is_null ? 1 : 0;
+    if (!is_null) {
+      result[i] = Op(value[i]);
+    }
+  }
 }
 
 int32_t DisplayScale(__int128 value) {
@@ -100,6 +111,9 @@ __int128 Aligned(__int128 value, int32_t scale) {
 }
 
 __int128 GreatestCommonDivisor(__int128 a, __int128 b) {
+  if (numeric::IsSpecial(a) || numeric::IsSpecial(b)) {
+    return numeric::kNaN;
+  }
   const int32_t scale = std::max(numeric::Scale(a), numeric::Scale(b));
   __int128 x = Aligned(a, scale);
   __int128 y = Aligned(b, scale);
@@ -114,6 +128,9 @@ __int128 GreatestCommonDivisor(__int128 a, __int128 b) {
 }
 
 __int128 LeastCommonMultiple(__int128 a, __int128 b) {
+  if (numeric::IsSpecial(a) || numeric::IsSpecial(b)) {
+    return numeric::kNaN;
+  }
   const int32_t scale = std::max(numeric::Scale(a), numeric::Scale(b));
   if (numeric::Sign(a) == 0 || numeric::Sign(b) == 0) {
     return numeric::Pack(0, scale);
@@ -139,6 +156,13 @@ __int128 LeastCommonMultiple(__int128 a, __int128 b) {
 int32_t WidthBucket(__int128 operand, __int128 low, __int128 high, int32_t count) {
   if (count <= 0) {
     ThrowWidthBucket("count must be greater than zero");
+  }
+  if (numeric::IsNaN(operand) || numeric::IsNaN(low) || numeric::IsNaN(high)) {
+    ThrowWidthBucket("operand, lower bound, and upper bound cannot be NaN");
+  }
+  // An infinite operand simply falls outside the bounds.
+  if (numeric::IsInfinite(low) || numeric::IsInfinite(high)) {
+    ThrowWidthBucket("lower and upper bounds must be finite");
   }
   const int order = numeric::Compare(low, high);
   if (order == 0) {

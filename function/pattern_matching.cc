@@ -479,6 +479,10 @@ std::unique_ptr<RE2> CompileRegex(std::string_view pattern, uint32_t flags) {
   auto regex =
       std::make_unique<RE2>(re2::StringPiece(translated.data(), translated.size()), options);
   if (!regex->ok()) {
+    // RE2 reports an unknown [:name:] as a bad range; Postgres calls it a bad class.
+    if (regex->error_code() == RE2::ErrorBadCharRange && regex->error_arg().starts_with("[:")) {
+      ThrowInvalidRegex("invalid character class");
+    }
     ThrowInvalidRegex(ReasonFor(regex->error_code(), regex->error()));
   }
   return regex;

@@ -10,8 +10,10 @@ FunctionRegistry::FunctionRegistry() {
   RegisterNumericFunctions(functions_);
   RegisterMathFunctions(functions_);
   RegisterJsonbFunctions(functions_);
+  RegisterSystemFunctions(functions_);
   RegisterPatternMatching(functions_);
   RegisterDatetimeFunctions(functions_);
+  RegisterDatetimeFormatting(functions_);
   RegisterConditionalFunctions(functions_);
 }
 

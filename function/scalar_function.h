@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <atomic>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -14,6 +15,9 @@ class TimeZone;
 
 namespace freshet::function {
 
+class SettingsAccess;
+class CatalogAccess;
+
 /// What a kernel may read besides its arguments: the statement's clock and the session's settings.
 /// Kernels of immutable functions ignore it.
 struct EvaluationContext {
@@ -23,6 +27,20 @@ struct EvaluationContext {
   const TimeZone* time_zone = nullptr;
   std::string_view user = "freshet";
   std::string_view database = "dev";
+  /// The session's extra_float_digits, for the text of REAL and DOUBLE PRECISION values.
+  int32_t extra_float_digits = 1;
+  /// Set by another thread to cancel the statement; checked by CheckInterrupts()
+  /// (function/system_functions.h) between chunks and by long-running kernels such as pg_sleep.
+  const std::atomic<bool>* cancel_requested = nullptr;
+  /// When the statement_timeout of the statement expires, in microseconds of
+  /// std::chrono::steady_clock; 0 means never.
+  int64_t statement_deadline = 0;
+  /// The session's run-time parameters, for current_setting() and set_config(); nullptr outside a
+  /// session.
+  SettingsAccess* settings = nullptr;
+  /// The catalog of the statement, for the reg* types and the pg_catalog functions; nullptr when
+  /// there is none (then reg* values read and print as numbers).
+  const CatalogAccess* catalog = nullptr;
 };
 
 /// Whether a function's result depends only on its arguments (Postgres's provolatile): immutable
@@ -78,8 +96,10 @@ void RegisterStringFunctions(std::vector<ScalarFunction>& functions);
 void RegisterNumericFunctions(std::vector<ScalarFunction>& functions);
 void RegisterMathFunctions(std::vector<ScalarFunction>& functions);
 void RegisterJsonbFunctions(std::vector<ScalarFunction>& functions);
+void RegisterSystemFunctions(std::vector<ScalarFunction>& functions);
 void RegisterPatternMatching(std::vector<ScalarFunction>& functions);
 void RegisterDatetimeFunctions(std::vector<ScalarFunction>& functions);
+void RegisterDatetimeFormatting(std::vector<ScalarFunction>& functions);
 void RegisterConditionalFunctions(std::vector<ScalarFunction>& functions);
 
 }  // namespace freshet::function

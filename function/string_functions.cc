@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <limits>
+#include <optional>
 #include <string>
 
 #include <fmt/format.h>
@@ -602,6 +604,379 @@ void ToHex(const EvaluationContext& context,
   });
 }
 
+// Postgres's keywords other than the unreserved ones (pg_get_keywords() with catcode <> 'U'),
+// sorted: an identifier spelled like one of them must be quoted.
+constexpr std::string_view kQuotedKeywords[] = {"all",
+                                                "analyse",
+                                                "analyze",
+                                                "and",
+                                                "any",
+                                                "array",
+                                                "as",
+                                                "asc",
+                                                "asymmetric",
+                                                "authorization",
+                                                "between",
+                                                "bigint",
+                                                "binary",
+                                                "bit",
+                                                "boolean",
+                                                "both",
+                                                "case",
+                                                "cast",
+                                                "char",
+                                                "character",
+                                                "check",
+                                                "coalesce",
+                                                "collate",
+                                                "collation",
+                                                "column",
+                                                "concurrently",
+                                                "constraint",
+                                                "create",
+                                                "cross",
+                                                "current_catalog",
+                                                "current_date",
+                                                "current_role",
+                                                "current_schema",
+                                                "current_time",
+                                                "current_timestamp",
+                                                "current_user",
+                                                "dec",
+                                                "decimal",
+                                                "default",
+                                                "deferrable",
+                                                "desc",
+                                                "distinct",
+                                                "do",
+                                                "else",
+                                                "end",
+                                                "except",
+                                                "exists",
+                                                "extract",
+                                                "false",
+                                                "fetch",
+                                                "float",
+                                                "for",
+                                                "foreign",
+                                                "freeze",
+                                                "from",
+                                                "full",
+                                                "grant",
+                                                "greatest",
+                                                "group",
+                                                "grouping",
+                                                "having",
+                                                "ilike",
+                                                "in",
+                                                "initially",
+                                                "inner",
+                                                "inout",
+                                                "int",
+                                                "integer",
+                                                "intersect",
+                                                "interval",
+                                                "into",
+                                                "is",
+                                                "isnull",
+                                                "join",
+                                                "lateral",
+                                                "leading",
+                                                "least",
+                                                "left",
+                                                "like",
+                                                "limit",
+                                                "localtime",
+                                                "localtimestamp",
+                                                "national",
+                                                "natural",
+                                                "nchar",
+                                                "none",
+                                                "normalize",
+                                                "not",
+                                                "notnull",
+                                                "null",
+                                                "nullif",
+                                                "numeric",
+                                                "offset",
+                                                "on",
+                                                "only",
+                                                "or",
+                                                "order",
+                                                "out",
+                                                "outer",
+                                                "overlaps",
+                                                "overlay",
+                                                "placing",
+                                                "position",
+                                                "precision",
+                                                "primary",
+                                                "real",
+                                                "references",
+                                                "returning",
+                                                "right",
+                                                "row",
+                                                "select",
+                                                "session_user",
+                                                "setof",
+                                                "similar",
+                                                "smallint",
+                                                "some",
+                                                "substring",
+                                                "symmetric",
+                                                "table",
+                                                "tablesample",
+                                                "then",
+                                                "time",
+                                                "timestamp",
+                                                "to",
+                                                "trailing",
+                                                "treat",
+                                                "trim",
+                                                "true",
+                                                "union",
+                                                "unique",
+                                                "user",
+                                                "using",
+                                                "values",
+                                                "varchar",
+                                                "variadic",
+                                                "verbose",
+                                                "when",
+                                                "where",
+                                                "window",
+                                                "with",
+                                                "xmlattributes",
+                                                "xmlconcat",
+                                                "xmlelement",
+                                                "xmlexists",
+                                                "xmlforest",
+                                                "xmlnamespaces",
+                                                "xmlparse",
+                                                "xmlpi",
+                                                "xmlroot",
+                                                "xmlserialize",
+                                                "xmltable"};
+
+// Appends `identifier` as Postgres's quote_identifier does: bare when it is lower case letters,
+// digits and underscores not starting with a digit and not a keyword, else double-quoted.
+void AppendQuotedIdentifier(std::string_view identifier, std::string& out) {
+  bool safe = !identifier.empty() &&
+              ((identifier[0] >= 'a' && identifier[0] <= 'z') || identifier[0] == '_');
+  for (char c : identifier) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) {
+      safe = false;
+    }
+  }
+  if (safe &&
+      std::binary_search(std::begin(kQuotedKeywords), std::end(kQuotedKeywords), identifier)) {
+    safe = false;
+  }
+  if (safe) {
+    out.append(identifier);
+    return;
+  }
+  out += '"';
+  for (char c : identifier) {
+    if (c == '"') {
+      out += '"';
+    }
+    out += c;
+  }
+  out += '"';
+}
+
+// Appends `text` as a string literal, as Postgres's quote_literal: quotes and backslashes doubled,
+// and an E prefix when there is a backslash.
+void AppendQuotedLiteral(std::string_view text, std::string& out) {
+  if (text.find('\\') != std::string_view::npos) {
+    out += 'E';
+  }
+  out += '\'';
+  for (char c : text) {
+    if (c == '\'' || c == '\\') {
+      out += c;
+    }
+    out += c;
+  }
+  out += '\'';
+}
+
+void QuoteIdent(const EvaluationContext& context,
+                std::span<const Column* const> arguments,
+                size_t rows,
+                Column& out) {
+  TextResult(arguments, rows, out, [&](size_t row, std::string& buffer) {
+    AppendQuotedIdentifier(TextAt(arguments, 0, row), buffer);
+    return std::string_view(buffer);
+  });
+}
+
+void QuoteLiteral(const EvaluationContext& context,
+                  std::span<const Column* const> arguments,
+                  size_t rows,
+                  Column& out) {
+  TextResult(arguments, rows, out, [&](size_t row, std::string& buffer) {
+    AppendQuotedLiteral(TextAt(arguments, 0, row), buffer);
+    return std::string_view(buffer);
+  });
+}
+
+// quote_nullable: like quote_literal, but NULL becomes the word NULL.
+void QuoteNullable(const EvaluationContext& context,
+                   std::span<const Column* const> arguments,
+                   size_t rows,
+                   Column& out) {
+  out.Reserve(rows);
+  std::string buffer;
+  for (size_t row = 0; row < rows; ++row) {
+    buffer.clear();
+    if (arguments[0]->IsNull(row)) {
+      buffer = "NULL";
+    } else {
+      AppendQuotedLiteral(arguments[0]->GetString(row), buffer);
+    }
+    out.AppendString(buffer);
+  }
+}
+
+[[noreturn]] void ThrowFormatSpecifier(std::string message) {
+  throw Error(SqlState::kInvalidParameterValue, std::move(message))
+      .WithHint("For a single \"%\" use \"%%\".");
+}
+
+// Reads decimal digits at `at`; false when there are none.
+bool ReadDigits(std::string_view text, size_t& at, int64_t& value) {
+  const size_t start = at;
+  value = 0;
+  while (at < text.size() && std::isdigit(static_cast<unsigned char>(text[at]))) {
+    value = std::min<int64_t>(value * 10 + (text[at] - '0'), std::numeric_limits<int32_t>::max());
+    ++at;
+  }
+  return at > start;
+}
+
+// format(formatstr, "any", ...): %s, %I and %L with Postgres's positions (%2$s), the - flag and
+// widths (%10s, %*s). Arguments print with their type's output function.
+void FormatAny(const EvaluationContext& context,
+               std::span<const Column* const> arguments,
+               size_t rows,
+               Column& out) {
+  out.Reserve(rows);
+  std::string buffer;
+  std::string value;
+  const size_t argument_count = arguments.size() - 1;
+  for (size_t row = 0; row < rows; ++row) {
+    if (arguments[0]->IsNull(row)) {
+      out.AppendNull();
+      continue;
+    }
+    const std::string_view format = arguments[0]->GetString(row);
+    buffer.clear();
+    size_t next = 1;  // the argument an unnumbered specifier takes
+    for (size_t i = 0; i < format.size(); ++i) {
+      if (format[i] != '%') {
+        buffer += format[i];
+        continue;
+      }
+      ++i;
+      if (i >= format.size()) {
+        ThrowFormatSpecifier("unterminated format() type specifier");
+      }
+      if (format[i] == '%') {
+        buffer += '%';
+        continue;
+      }
+      // [position$][-][width | * | *position$]type
+      std::optional<size_t> position;
+      size_t at = i;
+      int64_t number = 0;
+      if (ReadDigits(format, at, number) && at < format.size() && format[at] == '$') {
+        if (number == 0) {
+          throw Error(SqlState::kInvalidParameterValue,
+                      "format specifies argument 0, but arguments are numbered from 1");
+        }
+        position = static_cast<size_t>(number);
+        i = at + 1;
+      }
+      bool left_align = false;
+      if (i < format.size() && format[i] == '-') {
+        left_align = true;
+        ++i;
+      }
+      int64_t width = 0;
+      if (i < format.size() && format[i] == '*') {
+        ++i;
+        size_t width_argument = next;
+        at = i;
+        if (ReadDigits(format, at, number) && at < format.size() && format[at] == '$') {
+          width_argument = static_cast<size_t>(number);
+          i = at + 1;
+        }
+        if (width_argument > argument_count) {
+          throw Error(SqlState::kInvalidParameterValue, "too few arguments for format()");
+        }
+        next = width_argument + 1;
+        const Column& width_column = *arguments[width_argument];
+        if (!width_column.IsNull(row)) {
+          value.clear();
+          width_column.AppendText(row, value, context.time_zone);
+          width = std::strtoll(value.c_str(), nullptr, 10);
+        }
+        if (width < 0) {
+          left_align = true;
+          width = -width;
+        }
+      } else {
+        ReadDigits(format, i, width);
+      }
+      if (i >= format.size()) {
+        ThrowFormatSpecifier("unterminated format() type specifier");
+      }
+      const char type = format[i];
+      if (type != 's' && type != 'I' && type != 'L') {
+        ThrowFormatSpecifier(
+            fmt::format("unrecognized format() type specifier \"{}\"", std::string_view(&type, 1)));
+      }
+      const size_t argument = position ? *position : next;
+      if (argument > argument_count) {
+        throw Error(SqlState::kInvalidParameterValue, "too few arguments for format()");
+      }
+      next = argument + 1;
+      const Column& column = *arguments[argument];
+      value.clear();
+      if (column.IsNull(row)) {
+        if (type == 'I') {
+          throw Error(SqlState::kNullValueNotAllowed,
+                      "null values cannot be formatted as an SQL identifier");
+        }
+        if (type == 'L') {
+          value = "NULL";
+        }
+      } else {
+        std::string text;
+        column.AppendText(row, text, context.time_zone);
+        if (type == 's') {
+          value = std::move(text);
+        } else if (type == 'I') {
+          AppendQuotedIdentifier(text, value);
+        } else {
+          AppendQuotedLiteral(text, value);
+        }
+      }
+      const auto length = static_cast<int64_t>(CountCharacters(value));
+      if (!left_align && length < width) {
+        buffer.append(static_cast<size_t>(width - length), ' ');
+      }
+      buffer.append(value);
+      if (left_align && length < width) {
+        buffer.append(static_cast<size_t>(width - length), ' ');
+      }
+    }
+    out.AppendString(buffer);
+  }
+}
+
 }  // namespace
 
 void RegisterStringFunctions(std::vector<ScalarFunction>& functions) {
@@ -652,6 +1027,11 @@ void RegisterStringFunctions(std::vector<ScalarFunction>& functions) {
   // them with their type's output function. Stable because a TIMESTAMPTZ prints in the session's
   // zone.
   functions.push_back({"concat", {TypeId::kUnknown}, text, ConcatAny, Volatility::kStable, true});
+  functions.push_back(
+      {"format", {kText, TypeId::kUnknown}, text, FormatAny, Volatility::kStable, true});
+  functions.push_back({"quote_ident", {kText}, text, QuoteIdent});
+  functions.push_back({"quote_literal", {kText}, text, QuoteLiteral});
+  functions.push_back({"quote_nullable", {kText}, text, QuoteNullable, Volatility::kImmutable});
   functions.push_back({"concat_ws",
                        {kText, TypeId::kUnknown},
                        text,

@@ -437,7 +437,8 @@ qualifiedOperator
   ;
 
 otherOperator
-  : CONCAT | TILDE | NOT_TILDE | TILDE_STAR | NOT_TILDE_STAR | ARROW | DOUBLE_ARROW | HASH_ARROW
+  : CONCAT | TILDE | NOT_TILDE | TILDE_STAR | NOT_TILDE_STAR | DOUBLE_TILDE | NOT_DOUBLE_TILDE
+  | DOUBLE_TILDE_STAR | NOT_DOUBLE_TILDE_STAR | ARROW | DOUBLE_ARROW | HASH_ARROW
   | HASH_DOUBLE_ARROW | HASH_MINUS | AT_GREATER | LESS_AT | AMPERSAND_AMPERSAND | AMPERSAND | PIPE
   | HASH | SHIFT_LEFT | SHIFT_RIGHT | AT_SIGN | QUESTION | QUESTION_PIPE | QUESTION_AMPERSAND
   | SQUARE_ROOT | CUBE_ROOT
@@ -610,7 +611,12 @@ constTypeName
   ;
 
 typeModifiers
-  : LPAREN INTEGER_LITERAL (COMMA INTEGER_LITERAL)* RPAREN
+  : LPAREN typeModifier (COMMA typeModifier)* RPAREN
+  ;
+
+// A signed integer: NUMERIC(3, -2) has a negative scale.
+typeModifier
+  : MINUS? INTEGER_LITERAL
   ;
 
 // =================================================================================================
@@ -780,6 +786,11 @@ TILDE: '~';
 NOT_TILDE: '!~';
 TILDE_STAR: '~*';
 NOT_TILDE_STAR: '!~*';
+// LIKE's operators, written out: x ~~ 'a%' is x LIKE 'a%'.
+DOUBLE_TILDE: '~~';
+NOT_DOUBLE_TILDE: '!~~';
+DOUBLE_TILDE_STAR: '~~*';
+NOT_DOUBLE_TILDE_STAR: '!~~*';
 ARROW: '->';
 DOUBLE_ARROW: '->>';
 HASH_ARROW: '#>';

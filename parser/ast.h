@@ -104,7 +104,7 @@ struct Unary final : Expression {
 
 /// An infix operator, spelled in lower case: "+", "-", "*", "/", "%", "^", "=", "<>", "<", "<=",
 /// ">", ">=", "and", "or", "||", "~", "!~", "~*", "!~*", "->", "->>", "#>", "#>>", "is distinct
-/// from", "is not distinct from", "at time zone". A comparison with an array, `x = ANY (array)`, is
+/// from", "is not distinct from". A comparison with an array, `x = ANY (array)`, is
 /// the comparison followed by " any" or " all" ("= any", "<> all"); the subquery form is a Subquery
 /// node instead.
 struct Binary final : Expression {
@@ -129,9 +129,10 @@ struct WindowSpec {
 };
 
 /// A function call `name(args)`; also the target of special syntaxes: EXTRACT(f FROM x) is
-/// extract('f', x) (as in Postgres 14+), SUBSTRING(x FROM a FOR b) is substring(x, a, b), POSITION(a IN b) is
-/// position(a, b), TRIM(BOTH c FROM x) is btrim(x, c), CURRENT_TIMESTAMP is current_timestamp(),
-/// COALESCE, NULLIF, GREATEST and LEAST.
+/// extract('f', x) (as in Postgres 14+), x AT TIME ZONE z is timezone(z, x), SUBSTRING(x FROM a
+/// FOR b) is substring(x, a, b),
+/// POSITION(a IN b) is position(a, b), TRIM(BOTH c FROM x) is btrim(x, c), CURRENT_TIMESTAMP is
+/// current_timestamp(), COALESCE, NULLIF, GREATEST and LEAST.
 struct FunctionCall final : Expression {
   FunctionCall() : Expression(ExpressionKind::kFunctionCall) {}
   /// Lower-case name, possibly schema-qualified ("pg_catalog.format_type" keeps the schema in

@@ -183,10 +183,15 @@ antlrcpp::Any Transformer::visitCollateExpression(FreshetParser::CollateExpressi
   return Emit(TransformExpression(ctx->expr()));
 }
 
+// PostgreSQL's grammar makes `x AT TIME ZONE z` the call timezone(z, x), so the column is named
+// "timezone".
 antlrcpp::Any Transformer::visitAtTimeZoneExpression(
     FreshetParser::AtTimeZoneExpressionContext* ctx) {
-  return Emit(MakeBinary("at time zone", PositionOf(ctx->AT()->getSymbol()),
-                         TransformExpression(ctx->expr(0)), TransformExpression(ctx->expr(1))));
+  ast::ExpressionPtr value = TransformExpression(ctx->expr(0));
+  std::vector<ast::ExpressionPtr> arguments;
+  arguments.push_back(TransformExpression(ctx->expr(1)));
+  arguments.push_back(std::move(value));
+  return Emit(MakeFunction("timezone", PositionOf(ctx->AT()->getSymbol()), std::move(arguments)));
 }
 
 antlrcpp::Any Transformer::visitPowerExpression(FreshetParser::PowerExpressionContext* ctx) {

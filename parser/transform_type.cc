@@ -51,8 +51,9 @@ void TransformModifiers(FreshetParser::TypeModifiersContext* ctx, ast::TypeName&
   if (ctx == nullptr) {
     return;
   }
-  for (auto* modifier : ctx->INTEGER_LITERAL()) {
-    type.modifiers.push_back(SmallInteger(modifier));
+  for (auto* modifier : ctx->typeModifier()) {
+    const int32_t value = SmallInteger(modifier->INTEGER_LITERAL());
+    type.modifiers.push_back(modifier->MINUS() != nullptr ? -value : value);
   }
 }
 

@@ -101,6 +101,9 @@ Value ParseLiteralAs(const Value& value,
 
 // Evaluates a call or cast whose inputs are all constants once, at bind time, as Postgres's planner
 // does: `LIMIT 2 + 1` becomes 3, and `1 / 0` fails when the statement is planned.
+// How many conditionally evaluated expressions enclose the one being bound on this thread.
+thread_local int g_conditional_depth = 0;
+
 ExpressionPtr FoldConstant(ExpressionPtr expression,
                            const function::EvaluationContext& evaluation) {
   if (expression->kind == ExpressionKind::kCall &&
@@ -119,19 +122,39 @@ ExpressionPtr FoldConstant(ExpressionPtr expression,
     inputs.back().AppendValue(child->constant);
   }
   Column result(expression->type);
-  if (expression->kind == ExpressionKind::kCast) {
-    function::CastColumn(inputs[0], expression->type, expression->cast_context, result, evaluation);
-  } else if (expression->kind == ExpressionKind::kCall) {
-    std::vector<const Column*> arguments;
-    for (const Column& input : inputs) {
-      arguments.push_back(&input);
+  try {
+    if (expression->kind == ExpressionKind::kCast) {
+      function::CastColumn(inputs[0], expression->type, expression->cast_context, result,
+                           evaluation);
+    } else if (expression->kind == ExpressionKind::kCall) {
+      std::vector<const Column*> arguments;
+      for (const Column& input : inputs) {
+        arguments.push_back(&input);
+      }
+      expression->function->kernel(evaluation, arguments, 1, result);
+    } else {
+      return expression;
     }
-    expression->function->kernel(evaluation, arguments, 1, result);
-  } else {
-    return expression;
+  } catch (const Error&) {
+    if (g_conditional_depth > 0) {
+      // A branch that may never run: leave the error to execution, as Postgres does for CASE
+      // branches it proves dead.
+      return expression;
+    }
+    throw;
   }
   return Expression::Constant(result.GetValue(0));
 }
+
+/// Marks the binding of an expression that runs only for some rows (CASE branches, later COALESCE
+/// arguments, later AND / OR terms): errors from folding its constants are deferred to execution.
+class ConditionalBinding {
+ public:
+  ConditionalBinding() { ++g_conditional_depth; }
+  ~ConditionalBinding() { --g_conditional_depth; }
+  ConditionalBinding(const ConditionalBinding&) = delete;
+  ConditionalBinding& operator=(const ConditionalBinding&) = delete;
+};
 
 }  // namespace
 
@@ -142,6 +165,19 @@ ExpressionPtr Coerce(ExpressionPtr expression,
                      const function::EvaluationContext& evaluation) {
   if (expression->type == target) {
     return expression;
+  }
+  if (expression->kind == ExpressionKind::kConstant && IsUnknownConstant(*expression) &&
+      target.IsObjectId() && !expression->constant.IsNull()) {
+    // 'public.t'::regclass names a catalog object: only the cast, with the catalog, can read it.
+    Column text(DataType::Text());
+    text.AppendString(expression->constant.GetString());
+    Column oid(target);
+    try {
+      function::CastColumn(text, target, context, oid, evaluation);
+    } catch (Error& error) {
+      throw std::move(error).WithPosition(position);
+    }
+    return Expression::Constant(oid.GetValue(0));
   }
   if (expression->kind == ExpressionKind::kConstant && IsUnknownConstant(*expression)) {
     return Expression::Constant(
@@ -240,6 +276,9 @@ std::optional<size_t> ChooseOverload(const std::vector<ExpressionPtr>& arguments
       const TypeId want = want_at(i);
       if (have == want) {
         score += 4;
+      } else if (want == TypeId::kUnknown) {
+        // An "any" parameter (json_build_object) takes its argument as it is.
+        score += 1;
       } else if (have == TypeId::kUnknown) {
         // Prefer reading the literal as the other argument's type, then as text.
         score += known_type == want ? 3 : (want == TypeId::kText ? 1 : 0);
@@ -261,6 +300,12 @@ std::optional<size_t> ChooseOverload(const std::vector<ExpressionPtr>& arguments
       const TypeId have = MatchingType(arguments[i]->type.id);
       if (have != want_at(i) && want_at(i) == TypeId::kDouble &&
           (have == TypeId::kUnknown || function::NumericRank(have) >= 0)) {
+        ++preferred;
+      }
+      // Among date/time types it is timestamptz: date_trunc('day', date) and age(date, date) take
+      // the timestamptz overloads.
+      if (have != want_at(i) && want_at(i) == TypeId::kTimestamptz &&
+          (have == TypeId::kUnknown || have == TypeId::kDate || have == TypeId::kTimestamp)) {
         ++preferred;
       }
     }
@@ -300,7 +345,7 @@ ExpressionPtr ResolveCall(std::string_view name,
               ? fmt::format("{} {}", name, arguments[0]->type.Name())
               : fmt::format("{} {} {}", arguments[0]->type.Name(), name, arguments[1]->type.Name());
       throw Error(
-          SqlState::kUndefinedFunction,
+          ambiguous ? SqlState::kAmbiguousFunction : SqlState::kUndefinedFunction,
           fmt::format("operator {}: {}", ambiguous ? "is not unique" : "does not exist", signature))
           .WithHint(ambiguous ? "Could not choose a best candidate operator. You might need to add "
                                 "explicit type casts."
@@ -308,7 +353,7 @@ ExpressionPtr ResolveCall(std::string_view name,
                                 "need to add explicit type casts.")
           .WithPosition(position);
     }
-    throw Error(SqlState::kUndefinedFunction,
+    throw Error(ambiguous ? SqlState::kAmbiguousFunction : SqlState::kUndefinedFunction,
                 fmt::format("function {}({}) {}", name, ArgumentTypeList(arguments),
                             ambiguous ? "is not unique" : "does not exist"))
         .WithHint(ambiguous ? "Could not choose a best candidate function. You might need to add "
@@ -320,7 +365,7 @@ ExpressionPtr ResolveCall(std::string_view name,
   for (size_t i = 0; i < arguments.size(); ++i) {
     const TypeId want = i < best->arguments.size() ? best->arguments[i] : best->arguments.back();
     DataType target(want);
-    if (MatchingType(arguments[i]->type.id) == want) {
+    if (MatchingType(arguments[i]->type.id) == want || want == TypeId::kUnknown) {
       continue;
     }
     arguments[i] =
@@ -373,8 +418,22 @@ ExpressionPtr ExpressionBinder::Bind(const ast::Expression& expression) {
       return BindFunctionCall(static_cast<const ast::FunctionCall&>(expression));
     case ast::ExpressionKind::kCast: {
       const auto& cast = static_cast<const ast::Cast&>(expression);
-      return Coerce(Bind(*cast.operand), ResolveType(cast.type), CastContext::kExplicit,
-                    cast.position, context_);
+      const DataType target = ResolveType(cast.type);
+      // 1.5e300::float8: Postgres converts the exact NUMERIC literal with strtod, which equals
+      // reading the literal as a double, and that also works beyond NUMERIC's 35 digits here.
+      if (cast.operand->kind == ast::ExpressionKind::kLiteral &&
+          (target.id == TypeId::kDouble || target.id == TypeId::kReal)) {
+        const auto& literal = static_cast<const ast::Literal&>(*cast.operand);
+        if (literal.type == ast::Literal::Type::kDecimal ||
+            literal.type == ast::Literal::Type::kInteger) {
+          try {
+            return Expression::Constant(Value::Float(target, ParseDouble(literal.text, target.id)));
+          } catch (Error& error) {
+            throw std::move(error).WithPosition(literal.position);
+          }
+        }
+      }
+      return Coerce(Bind(*cast.operand), target, CastContext::kExplicit, cast.position, context_);
     }
     case ast::ExpressionKind::kIsNull: {
       const auto& is_null = static_cast<const ast::IsNull&>(expression);
@@ -573,6 +632,7 @@ ExpressionPtr ExpressionBinder::BindBinary(const ast::Binary& binary) {
     std::vector<ExpressionPtr> children;
     const std::string_view context = binary.op == "and" ? "AND" : "OR";
     children.push_back(BindBoolean(*binary.left, context));
+    ConditionalBinding conditional;
     children.push_back(BindBoolean(*binary.right, context));
     return Expression::Make(binary.op == "and" ? ExpressionKind::kAnd : ExpressionKind::kOr,
                             DataType::Boolean(), std::move(children));
@@ -581,10 +641,20 @@ ExpressionPtr ExpressionBinder::BindBinary(const ast::Binary& binary) {
   ExpressionPtr right = Bind(*binary.right);
   if (binary.op == "is distinct from" || binary.op == "is not distinct from") {
     // Compare with the `=` that would be chosen, then treat NULLs as ordinary values.
+    const auto is_null_constant = [](const Expression& side) {
+      return side.kind == ExpressionKind::kConstant && side.constant.IsNull();
+    };
+    const bool both_null = is_null_constant(*left) && is_null_constant(*right);
     std::vector<ExpressionPtr> arguments;
     arguments.push_back(std::move(left));
     arguments.push_back(std::move(right));
     ExpressionPtr equal = ResolveCall("=", std::move(arguments), true, binary.position, context_);
+    if (equal->kind == ExpressionKind::kConstant) {
+      // Both sides were constants and `=` was folded away with its arguments: fold this too.
+      const bool distinct = equal->constant.IsNull() ? !both_null : !equal->constant.GetBool();
+      return Expression::Constant(
+          Value::Boolean(distinct != (binary.op == "is not distinct from")));
+    }
     ExpressionPtr distinct =
         Expression::Make(ExpressionKind::kIsDistinct, DataType::Boolean(),
                          std::move(equal->children), binary.op == "is not distinct from");
@@ -601,8 +671,14 @@ ExpressionPtr ExpressionBinder::BindBinary(const ast::Binary& binary) {
       return Coerce(std::move(side), DataType::Text(), CastContext::kAssignment, binary.position,
                     context_);
     };
-    if (left->type.IsString() || right->type.IsString() || left->type.id == TypeId::kUnknown ||
-        right->type.id == TypeId::kUnknown) {
+    // jsonb || jsonb, where an untyped literal beside a jsonb is read as jsonb.
+    const auto jsonb_or_literal = [](const ExpressionPtr& side) {
+      return side->type.id == TypeId::kJsonb || side->type.id == TypeId::kUnknown;
+    };
+    const bool jsonb = (left->type.id == TypeId::kJsonb || right->type.id == TypeId::kJsonb) &&
+                       jsonb_or_literal(left) && jsonb_or_literal(right);
+    if (!jsonb && (left->type.IsString() || right->type.IsString() ||
+                   left->type.id == TypeId::kUnknown || right->type.id == TypeId::kUnknown)) {
       left = to_text(std::move(left));
       right = to_text(std::move(right));
     }
@@ -639,8 +715,13 @@ ExpressionPtr ExpressionBinder::BindFunctionCall(const ast::FunctionCall& call) 
         .WithPosition(call.position);
   }
   std::vector<ExpressionPtr> arguments;
-  for (const ast::ExpressionPtr& argument : call.arguments) {
-    arguments.push_back(Bind(*argument));
+  for (size_t i = 0; i < call.arguments.size(); ++i) {
+    // COALESCE evaluates an argument only when the ones before it are NULL.
+    std::optional<ConditionalBinding> conditional;
+    if (call.name == "coalesce" && i > 0) {
+      conditional.emplace();
+    }
+    arguments.push_back(Bind(*call.arguments[i]));
   }
   if (call.name == "coalesce") {
     std::vector<DataType> types;
@@ -674,9 +755,11 @@ ExpressionPtr ExpressionBinder::BindCase(const ast::Case& case_expression) {
     } else {
       conditions.push_back(BindBoolean(*when, "CASE/WHEN"));
     }
+    ConditionalBinding conditional;
     results.push_back(Bind(*then));
     result_types.push_back(results.back()->type);
   }
+  ConditionalBinding conditional;
   ExpressionPtr else_result = case_expression.else_result
                                   ? Bind(*case_expression.else_result)
                                   : Expression::Constant(Value::Null(DataType(TypeId::kUnknown)));

@@ -16,82 +16,95 @@ using function::CastContext;
 using plan::Expression;
 using plan::ExpressionPtr;
 
-// The name Postgres gives an unaliased select-list item (FigureColname).
-std::string FigureColumnName(const ast::Expression& expression) {
+// The name a type cast gives a column when its operand has no better one: the last word of the type
+// as Postgres's grammar records it (INTEGER is "int4", TIMESTAMP WITH TIME ZONE "timestamptz").
+std::string CastColumnName(const ast::TypeName& type_name) {
+  const DataType type = ResolveType(type_name);
+  switch (type.id) {
+    case TypeId::kBoolean:
+      return "bool";
+    case TypeId::kSmallint:
+      return "int2";
+    case TypeId::kInteger:
+      return "int4";
+    case TypeId::kBigint:
+      return "int8";
+    case TypeId::kReal:
+      return "float4";
+    case TypeId::kDouble:
+      return "float8";
+    case TypeId::kVarchar:
+      return "varchar";
+    case TypeId::kTimestamptz:
+      return "timestamptz";
+    case TypeId::kTimestamp:
+      return "timestamp";
+    case TypeId::kTime:
+      return "time";
+    case TypeId::kNumeric:
+      return "numeric";
+    default:
+      return type_name.name;
+  }
+}
+
+// The name Postgres gives an unaliased select-list item (FigureColnameInternal), with its strength:
+// 2 for a real name (a column or function), 1 for a type's name, 0 for "?column?".
+std::pair<std::string, int> FigureColumnName(const ast::Expression& expression) {
   switch (expression.kind) {
     case ast::ExpressionKind::kColumnRef:
-      return static_cast<const ast::ColumnRef&>(expression).names.back();
+      return {static_cast<const ast::ColumnRef&>(expression).names.back(), 2};
     case ast::ExpressionKind::kFunctionCall:
-      return static_cast<const ast::FunctionCall&>(expression).name;
+      return {static_cast<const ast::FunctionCall&>(expression).name, 2};
     case ast::ExpressionKind::kCast: {
       const auto& cast = static_cast<const ast::Cast&>(expression);
-      std::string inner = FigureColumnName(*cast.operand);
-      if (inner != "?column?") {
-        return inner;
+      auto inner = FigureColumnName(*cast.operand);
+      if (inner.second <= 1) {
+        return {CastColumnName(cast.type), 1};
       }
-      // Postgres names a bare cast after the type's internal name.
-      const DataType type = ResolveType(cast.type);
-      switch (type.id) {
-        case TypeId::kBoolean:
-          return "bool";
-        case TypeId::kSmallint:
-          return "int2";
-        case TypeId::kInteger:
-          return "int4";
-        case TypeId::kBigint:
-          return "int8";
-        case TypeId::kReal:
-          return "float4";
-        case TypeId::kDouble:
-          return "float8";
-        case TypeId::kVarchar:
-          return "varchar";
-        case TypeId::kTimestamptz:
-          return "timestamptz";
-        case TypeId::kTimestamp:
-          return "timestamp";
-        case TypeId::kTime:
-          return "time";
-        default:
-          return type.Name().substr(0, type.Name().find('('));
-      }
+      return inner;
     }
     case ast::ExpressionKind::kLiteral: {
       const auto& literal = static_cast<const ast::Literal&>(expression);
-      if (literal.type == ast::Literal::Type::kBoolean) {
-        return "bool";
-      }
+      // DATE '...', TIME '...' and INTERVAL '...' are casts of a string in Postgres's grammar.
       if (literal.type == ast::Literal::Type::kTyped) {
-        const DataType type = ResolveType(literal.typed);
-        if (type.id == TypeId::kTimestamptz) {
-          return "timestamptz";
-        }
-        if (type.id == TypeId::kTimestamp) {
-          return "timestamp";
-        }
-        return type.Name();
+        return {CastColumnName(literal.typed), 1};
       }
       if (literal.type == ast::Literal::Type::kInterval) {
-        return "interval";
+        return {"interval", 1};
       }
-      return "?column?";
+      return {"?column?", 0};
     }
-    case ast::ExpressionKind::kCase:
-      return "case";
+    case ast::ExpressionKind::kCase: {
+      const auto& case_expression = static_cast<const ast::Case&>(expression);
+      if (case_expression.else_result) {
+        auto name = FigureColumnName(*case_expression.else_result);
+        if (name.second > 1) {
+          return name;
+        }
+      }
+      return {"case", 1};
+    }
     case ast::ExpressionKind::kSubquery: {
       const auto& subquery = static_cast<const ast::Subquery&>(expression);
       if (subquery.type == ast::Subquery::Type::kExists) {
-        return "exists";
+        return {"exists", 2};
       }
-      if (subquery.type == ast::Subquery::Type::kScalar && subquery.select->items.size() == 1 &&
+      if (subquery.type == ast::Subquery::Type::kScalar && !subquery.select->items.empty() &&
           subquery.select->set_operation == ast::Select::SetOperation::kNone) {
         const ast::SelectItem& item = subquery.select->items[0];
-        return item.alias.empty() ? FigureColumnName(*item.expression) : item.alias;
+        if (!item.alias.empty()) {
+          return {item.alias, 2};
+        }
+        // The subquery's output name, "?column?" included, counts as a real name.
+        return {FigureColumnName(*item.expression).first, 2};
       }
-      return "?column?";
+      return {"?column?", 0};
     }
+    case ast::ExpressionKind::kArray:
+      return {"array", 2};
     default:
-      return "?column?";
+      return {"?column?", 0};
   }
 }
 
@@ -182,6 +195,22 @@ uint32_t UsingColumn(const Scope& scope,
         .WithPosition(position);
   }
   return *found;
+}
+
+// Throws 42712 when a relation name is visible on both sides of a join or comma list.
+void CheckDistinctRelationNames(const Scope& left, const Scope& right, int32_t position) {
+  for (const ScopeColumn& column : right.columns) {
+    if (column.relation.empty()) {
+      continue;
+    }
+    for (const ScopeColumn& other : left.columns) {
+      if (other.relation == column.relation) {
+        throw Error(SqlState::kDuplicateAlias,
+                    fmt::format("table name \"{}\" specified more than once", column.relation))
+            .WithPosition(position);
+      }
+    }
+  }
 }
 
 }  // namespace
@@ -373,8 +402,13 @@ plan::BatchNodePtr QueryBinder::BindValuesRows(
 plan::BatchNodePtr QueryBinder::BindSetOperation(const ast::Select& select) {
   static constexpr std::string_view kNames[] = {"", "UNION", "INTERSECT", "EXCEPT"};
   const std::string_view name = kNames[static_cast<size_t>(select.set_operation)];
+  // Untyped literals of the operands stay untyped until the columns' common type is known, so that
+  // `SELECT 1 UNION SELECT '2'` reads '2' as an integer, as Postgres does.
+  const bool keep_unknown = keep_unknown_outputs_;
+  keep_unknown_outputs_ = true;
   plan::BatchNodePtr left = Bind(*select.left);
   plan::BatchNodePtr right = Bind(*select.right);
+  keep_unknown_outputs_ = keep_unknown;
   if (left->outputs.size() != right->outputs.size()) {
     throw Error(SqlState::kSyntaxError,
                 fmt::format("each {} query must have the same number of columns", name))
@@ -511,6 +545,7 @@ BoundRelation QueryBinder::BindFromList(const std::vector<ast::TableRefPtr>& fro
   BoundRelation result = BindTableRef(*from[0]);
   for (size_t i = 1; i < from.size(); ++i) {
     BoundRelation right = BindTableRef(*from[i]);
+    CheckDistinctRelationNames(result.scope, right.scope, from[i]->position);
     auto join = std::make_unique<plan::JoinNode>();
     join->type = plan::JoinType::kInner;
     join->outputs = result.node->outputs;
@@ -528,6 +563,7 @@ BoundRelation QueryBinder::BindFromList(const std::vector<ast::TableRefPtr>& fro
 BoundRelation QueryBinder::BindJoin(const ast::Join& join) {
   BoundRelation left = BindTableRef(*join.left);
   BoundRelation right = BindTableRef(*join.right);
+  CheckDistinctRelationNames(left.scope, right.scope, join.right->position);
   const auto left_width = static_cast<uint32_t>(left.scope.columns.size());
   Scope combined = left.scope;
   combined.columns.insert(combined.columns.end(), right.scope.columns.begin(),
@@ -644,8 +680,8 @@ BoundRelation QueryBinder::BindJoin(const ast::Join& join) {
     result.node = Project(std::move(node), std::move(expressions), std::move(outputs));
   }
   if (!join.alias.empty()) {
-    // An aliased join hides the names of the relations inside it; its column aliases rename the columns
-    // in the order * lists them.
+    // An aliased join hides the names of the relations inside it; its column aliases rename the
+    // columns in the order * lists them.
     size_t next_alias = 0;
     for (ScopeColumn& column : result.scope.columns) {
       column.relation = join.alias;
@@ -745,6 +781,43 @@ plan::BatchNodePtr QueryBinder::BindBlock(const ast::Select& select) {
       grouping.key_types.push_back(key->type);
       add_input(std::move(key));
     }
+    // A table's primary key determines its other columns (Postgres's functional dependency): when
+    // all key columns are grouped, the other columns of that table may be used as if grouped too.
+    const size_t written_keys = pre.size();
+    for (uint32_t i = 0; i < scope.columns.size(); ++i) {
+      const ScopeColumn& column = scope.columns[i];
+      if (column.table_oid == 0 || column.hidden) {
+        continue;
+      }
+      const std::string signature = Expression::Column(i, column.type)->ToString();
+      if (std::find(grouping.keys.begin(), grouping.keys.begin() + written_keys, signature) !=
+          grouping.keys.begin() + written_keys) {
+        continue;
+      }
+      auto relation = catalog_.FindRelation(column.table_oid);
+      if (relation == nullptr || relation->primary_key.empty()) {
+        continue;
+      }
+      bool key_grouped = true;
+      for (uint32_t key : relation->primary_key) {
+        bool found = false;
+        for (uint32_t j = 0; j < scope.columns.size() && !found; ++j) {
+          const ScopeColumn& candidate = scope.columns[j];
+          found = candidate.table_oid == column.table_oid &&
+                  candidate.relation == column.relation &&
+                  candidate.column_attnum == static_cast<int16_t>(key + 1) &&
+                  std::find(grouping.keys.begin(), grouping.keys.begin() + written_keys,
+                            Expression::Column(j, candidate.type)->ToString()) !=
+                      grouping.keys.begin() + written_keys;
+        }
+        key_grouped = key_grouped && found;
+      }
+      if (key_grouped) {
+        grouping.keys.push_back(signature);
+        grouping.key_types.push_back(column.type);
+        add_input(Expression::Column(i, column.type));
+      }
+    }
     auto aggregate = std::make_unique<plan::AggregateNode>();
     aggregate->group_count = static_cast<uint32_t>(pre.size());
     for (uint32_t i = 0; i < aggregate->group_count; ++i) {
@@ -776,7 +849,7 @@ plan::BatchNodePtr QueryBinder::BindBlock(const ast::Select& select) {
         for (size_t i = 0; i < arguments.size(); ++i) {
           types += (i > 0 ? ", " : "") + arguments[i]->type.Name();
         }
-        throw Error(SqlState::kUndefinedFunction,
+        throw Error(ambiguous ? SqlState::kAmbiguousFunction : SqlState::kUndefinedFunction,
                     fmt::format("function {}({}) {}", call->name, call->star ? "*" : types,
                                 ambiguous ? "is not unique" : "does not exist"))
             .WithHint(
@@ -869,13 +942,14 @@ plan::BatchNodePtr QueryBinder::BindBlock(const ast::Select& select) {
       continue;
     }
     ExpressionPtr bound = binder.Bind(*item.expression);
-    if (bound->type.id == TypeId::kUnknown) {
+    if (bound->type.id == TypeId::kUnknown && !keep_unknown_outputs_) {
       // An untyped literal in the output is text, as in Postgres 10 and later.
       bound = Coerce(std::move(bound), DataType::Text(), CastContext::kImplicit,
                      item.expression->position, context_);
     }
-    plan::OutputColumn output{item.alias.empty() ? FigureColumnName(*item.expression) : item.alias,
-                              bound->type, 0, 0};
+    plan::OutputColumn output{
+        item.alias.empty() ? FigureColumnName(*item.expression).first : item.alias, bound->type, 0,
+        0};
     if (bound->kind == plan::ExpressionKind::kColumn && !aggregating) {
       output.table_oid = scope.columns[bound->column_index].table_oid;
       output.column_attnum = scope.columns[bound->column_index].column_attnum;

@@ -66,6 +66,9 @@ class QueryBinder final : public SubqueryBinder {
   std::vector<const ast::CommonTableExpression*> ctes_;
   const Scope* outer_;
   bool* correlated_;
+  /// Set while binding the operands of a set operation, whose untyped outputs are resolved
+  /// together.
+  bool keep_unknown_outputs_ = false;
 };
 
 /// Evaluates a constant expression (LIMIT, OFFSET) to a non-negative count; -1 for NULL (no limit).

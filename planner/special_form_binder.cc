@@ -40,8 +40,9 @@ ExpressionPtr BindConcat(std::string_view name,
                          std::vector<ExpressionPtr> arguments,
                          int32_t position,
                          const function::EvaluationContext& evaluation) {
-  const bool with_separator = name == "concat_ws";
-  if (arguments.size() < (with_separator ? 2u : 1u)) {
+  // concat_ws's separator and format's template are text; the rest are "any".
+  const bool with_separator = name == "concat_ws" || name == "format";
+  if (arguments.size() < (name == "concat_ws" ? 2u : 1u)) {
     ThrowNoSuchFunction(name, arguments, position);
   }
   if (with_separator) {
@@ -52,7 +53,8 @@ ExpressionPtr BindConcat(std::string_view name,
     arguments[0] = Coerce(std::move(arguments[0]), DataType::Text(), CastContext::kImplicit,
                           position, evaluation);
   }
-  return Expression::Call(Builtin(name, arguments.size()), std::move(arguments));
+  const function::ScalarFunction& function = Builtin(name, arguments.size());
+  return Expression::Call(function, std::move(arguments));
 }
 
 // NULLIF(a, b) is CASE WHEN a = b THEN NULL ELSE a END, whose type is that of the first argument of
@@ -98,7 +100,8 @@ ExpressionPtr BindGreatestLeast(std::string_view name,
   for (ExpressionPtr& argument : arguments) {
     argument = Coerce(std::move(argument), common, CastContext::kImplicit, position, evaluation);
   }
-  ExpressionPtr call = Expression::Call(Builtin(name, arguments.size()), std::move(arguments));
+  const function::ScalarFunction& function = Builtin(name, arguments.size());
+  ExpressionPtr call = Expression::Call(function, std::move(arguments));
   call->type = common;
   return call;
 }
@@ -129,15 +132,15 @@ ExpressionPtr BindLike(ExpressionPtr operand,
 }
 
 bool IsSpecialCall(std::string_view name) {
-  return name == "concat" || name == "concat_ws" || name == "nullif" || name == "greatest" ||
-         name == "least";
+  return name == "concat" || name == "concat_ws" || name == "format" || name == "nullif" ||
+         name == "greatest" || name == "least";
 }
 
 ExpressionPtr BindSpecialCall(std::string_view name,
                               std::vector<ExpressionPtr> arguments,
                               int32_t position,
                               const function::EvaluationContext& evaluation) {
-  if (name == "concat" || name == "concat_ws") {
+  if (name == "concat" || name == "concat_ws" || name == "format") {
     return BindConcat(name, std::move(arguments), position, evaluation);
   }
   if (name == "nullif") {

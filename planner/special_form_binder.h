@@ -25,7 +25,8 @@ plan::ExpressionPtr BindLike(plan::ExpressionPtr operand,
 /// True if `name` is one of the calls BindSpecialCall binds.
 bool IsSpecialCall(std::string_view name);
 
-/// Binds concat / concat_ws (arguments of any type, printed with their output functions), NULLIF
+/// Binds concat / concat_ws / format (arguments of any type, printed with their output
+/// functions), NULLIF
 /// (CASE WHEN a = b THEN NULL ELSE a END, typed as the first argument of that `=`) and GREATEST /
 /// LEAST (arguments converted to their common type, NULLs ignored).
 plan::ExpressionPtr BindSpecialCall(std::string_view name,

@@ -29,7 +29,7 @@ class WireResultSink final : public engine::ResultSink {
     fields.reserve(columns.size());
     for (const plan::OutputColumn& column : columns) {
       fields.push_back({column.name, column.table_oid, column.column_attnum, column.type.Oid(),
-                        column.type.WireSize(), column.type.modifier});
+                        column.type.WireSize(), column.type.PgTypmod()});
     }
     writer_.WriteRowDescription(fields);
   }
@@ -44,7 +44,7 @@ class WireResultSink final : public engine::ResultSink {
       for (size_t column = 0; column < width; ++column) {
         const Column& data = chunk.GetColumn(column);
         if (!data.IsNull(row)) {
-          data.AppendText(row, text_, context.time_zone);
+          data.AppendText(row, text_, context.time_zone, context.extra_float_digits);
         }
         ends[column] = text_.size();
       }

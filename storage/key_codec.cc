@@ -105,16 +105,20 @@ void AppendInterval(const Interval& value, std::string& out) {
 
 // NUMERIC: the packed value carries its display scale (1.0 and 1.00 differ), so it is encoded as a
 // decimal float that orders by value, then the scale byte, which keeps equal values adjacent and
-// lets the key decode exactly. 20 bytes: a sign class (0 negative, 1 zero, 2 positive), the
-// decimal exponent E (value = 0.d1d2... * 10^E) plus kNumericExponentBias as 2 bytes, the digits
-// left-aligned to kNumericMantissaDigits as 16 bytes, and the scale; exponent and digits are
-// inverted for negatives so that larger magnitudes sort first.
+// lets the key decode exactly. 20 bytes: a class (0 -Infinity, 1 negative, 2 zero, 3 positive,
+// 4 Infinity, 5 NaN, which Postgres sorts above everything), the decimal exponent E (value =
+// 0.d1d2... * 10^E) plus kNumericExponentBias as 2 bytes, the digits left-aligned to
+// kNumericMantissaDigits as 16 bytes, and the scale; exponent and digits are inverted for negatives
+// so that larger magnitudes sort first.
 constexpr size_t kNumericKeyWidth = 20;
 constexpr int32_t kNumericExponentBias = 512;
 constexpr int32_t kNumericMantissaDigits = numeric::kMaxDigits;
-constexpr uint8_t kNumericNegative = 0;
-constexpr uint8_t kNumericZero = 1;
-constexpr uint8_t kNumericPositive = 2;
+constexpr uint8_t kNumericNegativeInfinity = 0;
+constexpr uint8_t kNumericNegative = 1;
+constexpr uint8_t kNumericZero = 2;
+constexpr uint8_t kNumericPositive = 3;
+constexpr uint8_t kNumericPositiveInfinity = 4;
+constexpr uint8_t kNumericNaN = 5;
 
 unsigned __int128 PowerOfTen(int32_t exponent) {
   unsigned __int128 power = 1;
@@ -133,6 +137,14 @@ int32_t DecimalDigits(unsigned __int128 value) {
 }
 
 void AppendNumeric(__int128 packed, std::string& out) {
+  if (numeric::IsSpecial(packed)) {
+    out.push_back(static_cast<char>(numeric::IsNaN(packed) ? kNumericNaN
+                                    : packed == numeric::kNegativeInfinity
+                                        ? kNumericNegativeInfinity
+                                        : kNumericPositiveInfinity));
+    out.append(19, '\0');
+    return;
+  }
   const numeric::Decimal value = numeric::Unpack(packed);
   if (value.unscaled == 0) {
     out.push_back(static_cast<char>(kNumericZero));
@@ -162,6 +174,15 @@ Result<__int128> LoadNumeric(const char* bytes) {
   if (sign_class == kNumericZero) {
     return numeric::Pack(0, scale);
   }
+  if (sign_class == kNumericNegativeInfinity) {
+    return numeric::kNegativeInfinity;
+  }
+  if (sign_class == kNumericPositiveInfinity) {
+    return numeric::kPositiveInfinity;
+  }
+  if (sign_class == kNumericNaN) {
+    return numeric::kNaN;
+  }
   if (sign_class != kNumericNegative && sign_class != kNumericPositive) {
     return Error(SqlState::kDataCorrupted,
                  fmt::format("corrupted key: invalid numeric sign 0x{:02x}", sign_class));
@@ -176,8 +197,8 @@ Result<__int128> LoadNumeric(const char* bytes) {
   // unscaled = digits * 10^(exponent - kNumericMantissaDigits + scale), exactly.
   const int32_t shift = static_cast<int32_t>(biased) - kNumericExponentBias -
                         kNumericMantissaDigits + static_cast<int32_t>(scale);
-  if (shift > 0 || shift < -kNumericMantissaDigits || digits >= PowerOfTen(kNumericMantissaDigits) ||
-      digits % PowerOfTen(-shift) != 0) {
+  if (shift > 0 || shift < -kNumericMantissaDigits ||
+      digits >= PowerOfTen(kNumericMantissaDigits) || digits % PowerOfTen(-shift) != 0) {
     return Error(SqlState::kDataCorrupted, "corrupted key: invalid numeric");
   }
   const auto unscaled = static_cast<__int128>(digits / PowerOfTen(-shift));

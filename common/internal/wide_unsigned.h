@@ -120,8 +120,8 @@ uint32_t DivideSmallInPlace(WideUnsigned<N>& a, uint32_t divisor) {
   return static_cast<uint32_t>(remainder);
 }
 
-inline constexpr uint32_t kPowersOfTen[10] = {
-    1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000};
+inline constexpr uint32_t kPowersOfTen[10] = {1,      10,      100,      1000,      10000,
+                                              100000, 1000000, 10000000, 100000000, 1000000000};
 
 /// a *= 10^exponent; false on overflow.
 template <size_t N>

@@ -145,5 +145,35 @@ TEST(JsonbTest, ContainmentFollowsPostgres) {
   EXPECT_TRUE(JsonbKeyExists(ParseJsonb(R"({"a\"": 1})"), "a\""));
 }
 
+TEST(JsonbTest, ConcatenatesDeletesAndPrettyPrints) {
+  const auto concat = [](std::string_view a, std::string_view b) {
+    std::string out;
+    AppendJsonbConcat(out, ParseJsonb(a), ParseJsonb(b));
+    return out;
+  };
+  EXPECT_EQ(concat(R"({"a":1,"b":2})", R"({"b":3,"c":4})"), R"({"a": 1, "b": 3, "c": 4})");
+  EXPECT_EQ(concat("[1]", R"({"a":1})"), R"([1, {"a": 1}])");
+  EXPECT_EQ(concat("1", "2"), "[1, 2]");
+  EXPECT_EQ(concat("[]", "[]"), "[]");
+  std::string out;
+  AppendJsonbWithoutKey(out, ParseJsonb(R"(["a","b","a"])"), "a");
+  EXPECT_EQ(out, R"(["b"])");
+  out.clear();
+  AppendJsonbWithoutElement(out, ParseJsonb("[1,2,3]"), -1);
+  EXPECT_EQ(out, "[1, 2]");
+  EXPECT_THROW(AppendJsonbWithoutElement(out, ParseJsonb("{}"), 0), Error);
+  out.clear();
+  AppendJsonbPretty(out, ParseJsonb(R"({"a":[1,{}],"b":"x, y"})"));
+  EXPECT_EQ(out,
+            "{\n    \"a\": [\n        1,\n        {\n        }\n    ],\n    \"b\": \"x, y\"\n}");
+  JsonbParser parser;
+  out.clear();
+  parser.ParseStrippingNulls(R"({"a":null,"b":[null,{"c":null}],"d":{"e":null,"f":1}})", out);
+  EXPECT_EQ(out, R"({"b": [null, {}], "d": {"f": 1}})");
+  out.clear();
+  parser.Parse(R"({"a":null})", out);
+  EXPECT_EQ(out, R"({"a": null})");
+}
+
 }  // namespace
 }  // namespace freshet

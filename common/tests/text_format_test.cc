@@ -165,5 +165,41 @@ TEST(ValueTest, VarcharLengthIsChecked) {
   }
 }
 
+TEST(TextFormatTest, ExtraFloatDigitsZeroAndLessUsePrintfDigits) {
+  const auto format = [](double value, bool is_float4, int32_t extra_float_digits) {
+    std::string out;
+    AppendFloat(out, value, is_float4, extra_float_digits);
+    return out;
+  };
+  EXPECT_EQ(format(1.0 / 3, false, 0), "0.333333333333333");
+  EXPECT_EQ(format(1.0 / 3, false, 1), "0.3333333333333333");
+  EXPECT_EQ(format(1e20, false, 0), "1e+20");
+  EXPECT_EQ(format(123456789012345678.0, false, 0), "1.23456789012346e+17");
+  EXPECT_EQ(format(1.0 / 3, false, -15), "0.3");
+  EXPECT_EQ(format(0.1f, true, 0), "0.1");
+  EXPECT_EQ(format(1.0 / 3, true, 0), "0.333333");
+  EXPECT_EQ(format(1e-5, false, 0), "1e-05");
+  EXPECT_EQ(format(std::nan(""), false, 0), "NaN");
+}
+
+TEST(TextFormatTest, OidsReadAsOidinReadsThem) {
+  EXPECT_EQ(ParseOid("4294967295"), 4294967295u);
+  EXPECT_EQ(ParseOid(" -1 "), 4294967295u);
+  EXPECT_EQ(ParseOid("-2147483648"), 2147483648u);
+  EXPECT_THROW(ParseOid("-2147483649"), Error);
+  EXPECT_THROW(ParseOid("4294967296"), Error);
+  try {
+    ParseOid("abc", "regclass");
+    FAIL();
+  } catch (const Error& error) {
+    EXPECT_EQ(error.Message(), "invalid input syntax for type regclass: \"abc\"");
+  }
+  Column oids(DataType(TypeId::kOid));
+  oids.AppendValue(Value::FromText("4294967295", DataType(TypeId::kOid)));
+  std::string out;
+  oids.AppendText(0, out);
+  EXPECT_EQ(out, "4294967295");
+}
+
 }  // namespace
 }  // namespace freshet

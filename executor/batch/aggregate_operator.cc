@@ -163,8 +163,8 @@ class FloatSumAccumulator final : public Accumulator {
   std::vector<uint8_t> seen_;
 };
 
-/// sum and avg with NUMERIC results (Postgres's numeric accumulation): integers add exactly in 128 bits,
-/// numerics with numeric::Add; avg divides by the count with Postgres's division scale.
+/// sum and avg with NUMERIC results (Postgres's numeric accumulation): integers add exactly in 128
+/// bits, numerics with numeric::Add; avg divides by the count with Postgres's division scale.
 class NumericSumAccumulator final : public Accumulator {
  public:
   NumericSumAccumulator(uint32_t argument, bool average) : argument_(argument), average_(average) {}

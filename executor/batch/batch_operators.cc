@@ -83,7 +83,11 @@ class TableScanOperator final : public BatchOperator {
 
   bool Next(Chunk& out) override {
     context_.CheckCancelled();
-    out = Chunk(node_.OutputTypes());
+    std::vector<DataType> types = node_.table.column_types;
+    if (node_.with_row_key) {
+      types.emplace_back(TypeId::kBytea);
+    }
+    out = Chunk(types);
     const size_t key_column = node_.table.column_types.size();
     while (iterator_->Valid() && out.NumRows() < Chunk::kChunkSize) {
       DecodeTableRow(node_.table, iterator_->Value(), out);

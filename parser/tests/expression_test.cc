@@ -60,7 +60,7 @@ TEST(PrecedenceTest, CastAndSubscriptBindTightest) {
 }
 
 TEST(PrecedenceTest, AtTimeZoneBindsTighterThanArithmetic) {
-  EXPECT_EQ(PrintExpression("ts AT TIME ZONE 'UTC' + i"), "(+ (at time zone ts 'UTC') i)");
+  EXPECT_EQ(PrintExpression("ts AT TIME ZONE 'UTC' + i"), "(+ (timezone 'UTC' ts) i)");
   EXPECT_EQ(PrintExpression("a COLLATE \"C\" || b"), "(|| a b)");
 }
 

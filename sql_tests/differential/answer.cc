@@ -23,11 +23,13 @@ bool RowLess(const Row& left, const Row& right) {
       [](const Value& a, const Value& b) { return a < b; });  // nullopt sorts first
 }
 
+/// Returns the rows in the canonical multiset order.
 std::vector<Row> Sorted(std::vector<Row> rows) {
   std::sort(rows.begin(), rows.end(), RowLess);
   return rows;
 }
 
+/// Shows a value for a report, quoting it when it could be mistaken for NULL or padding.
 std::string ShowValue(const Value& value) {
   if (!value) {
     return "NULL";
@@ -45,6 +47,7 @@ std::string ShowValue(const Value& value) {
   return quoted + "'";
 }
 
+/// Shows a row for a report, values separated by ` | `.
 std::string ShowRow(const Row& row) {
   std::string line;
   for (size_t i = 0; i < row.size(); ++i) {

@@ -13,6 +13,7 @@ namespace {
 
 constexpr size_t kRowsPerInsert = 50;
 
+/// Describes a plain column.
 ColumnSpec Column(std::string name,
                   SqlType type,
                   std::string declared_type,
@@ -31,16 +32,19 @@ ColumnSpec Column(std::string name,
   return column;
 }
 
+/// Describes a primary key column counting up from `first`.
 ColumnSpec Key(std::string name, SqlType type, std::string declared_type, int64_t first) {
   ColumnSpec column = Column(std::move(name), type, std::move(declared_type), 0, first, first);
   column.primary_key = true;
   return column;
 }
 
+/// Returns the seconds from 1970-01-01 to midnight of a civil date.
 int64_t Seconds(int64_t year, int64_t month, int64_t day) {
   return DaysFromCivil(year, month, day) * 86400;
 }
 
+/// Builds the fixture's tables once; FixtureTables keeps them.
 std::vector<TableSpec> MakeTables() {
   std::vector<TableSpec> tables;
 
@@ -149,6 +153,7 @@ int64_t RandomMicros(Random& random) {
   }
 }
 
+/// Returns one random value of the column as a SQL literal (or NULL).
 std::string RandomValue(const ColumnSpec& column, Random& random) {
   if (column.null_percent > 0 && random.Percent(column.null_percent)) {
     return "NULL";

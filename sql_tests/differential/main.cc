@@ -74,6 +74,7 @@ constexpr std::string_view kUsage =
 /// The signal that asked the program to stop, or 0.
 std::atomic<int> g_stop_signal{0};
 
+/// Records the signal and unblocks the queries in flight; the main loop then stops the servers.
 void OnStopSignal(int signal_number) {
   g_stop_signal.store(signal_number);
   ShutdownAllConnections();  // blocked queries return at once
@@ -120,6 +121,7 @@ struct Tally {
   std::map<DifferenceKind, int> kinds;
 };
 
+/// Parses a whole string as a number.
 template <typename T>
 std::optional<T> ParseNumber(std::string_view text) {
   T value{};
@@ -130,6 +132,7 @@ std::optional<T> ParseNumber(std::string_view text) {
   return value;
 }
 
+/// Prefixes every line of `text`.
 std::string Indent(const std::string& text, std::string_view prefix = "    ") {
   std::string result;
   size_t start = 0;
@@ -220,6 +223,7 @@ class FreshetServer {
     return answer;
   }
 
+  /// How often the server had to be started afresh.
   int Restarts() const { return restarts_; }
 
   /// Drops the fixture's tables, for a server that was already running.
@@ -230,6 +234,7 @@ class FreshetServer {
   }
 
  private:
+  /// The last lines of the server's log, for reports.
   std::string LogTail() const {
     if (!server_) {
       return "";
@@ -237,6 +242,7 @@ class FreshetServer {
     return fmt::format("\n--- last lines of {} ---\n{}", server_->LogPath(), server_->LogTail(10));
   }
 
+  /// Stops the server and removes its directory (unless --keep-data).
   void StopAndClean() {
     client_.Disconnect();
     if (server_) {
@@ -293,6 +299,7 @@ std::optional<std::string> ConnectToPostgres(SqlClient& client,
   return LoadIntoPostgres(client, all);
 }
 
+/// Reads the query files and generates the random queries, in that order.
 std::optional<std::string> CollectQueries(const Options& options, std::vector<Query>& queries) {
   std::vector<std::string> files;
   if (std::optional<std::string> error = CollectQueryFiles(options.query_paths, files)) {
@@ -318,6 +325,7 @@ std::optional<std::string> CollectQueries(const Options& options, std::vector<Qu
   return std::nullopt;
 }
 
+/// Prints one failed query with both answers.
 void PrintDifference(const Query& query,
                      const Comparison& comparison,
                      const Answer& expected,
@@ -331,6 +339,7 @@ void PrintDifference(const Query& query,
                            Indent(comparison.explanation, "    ").substr(4));
 }
 
+/// Prints the per-category table and the most frequent Freshet errors.
 void PrintSummary(const std::map<std::string, Tally>& tallies,
                   const std::map<std::string, int>& freshet_errors,
                   bool check_oracle) {
@@ -370,6 +379,7 @@ struct OracleVariant {
   std::vector<std::string> settings;
 };
 
+/// Starts both servers, runs every query on both and reports; returns the exit status.
 int Run(const Options& options) {
   std::vector<Query> queries;
   if (std::optional<std::string> error = CollectQueries(options, queries)) {
@@ -481,7 +491,11 @@ int Run(const Options& options) {
     Answer expected = postgres[0]->Run(query.sql, options.timeout);
     if (!postgres[0]->Connected()) {
       // The oracle's session died (it should not): reconnect for the next query.
-      postgres[0]->Connect("127.0.0.1", postgres_port, "freshet", "postgres", kConnectRetryWindow);
+      if (std::optional<std::string> error =
+              ConnectToPostgres(*postgres[0], postgres_port, options, variants[0].settings)) {
+        std::cout << "WARNING: lost the PostgreSQL session and could not reconnect: " << *error
+                  << "\n";
+      }
     }
     Comparison comparison;
     Answer actual;
@@ -490,7 +504,7 @@ int Run(const Options& options) {
       if (expected.kind == Answer::Kind::kError) {
         ++oracle_errors;
         ++error_messages[fmt::format("[{}] {}", expected.sqlstate, expected.message)];
-        if (!options.quiet && query.category.rfind("random:", 0) == 0) {
+        if (!options.quiet) {
           std::cout << fmt::format("PostgreSQL error in {}: [{}] {}\n{}\n", query.origin,
                                    expected.sqlstate, expected.message, Indent(query.sql, "  | "));
         }
@@ -553,6 +567,7 @@ int Run(const Options& options) {
   return failed == 0 ? 0 : kExitDifferences;
 }
 
+/// Parses the command line and runs.
 int Main(int argc, char** argv) {
   Options options;
   const char* pg_bin = std::getenv("PG_BIN");

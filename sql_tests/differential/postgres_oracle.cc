@@ -36,6 +36,7 @@ std::optional<int> PollChild(pid_t pid) {
   return std::nullopt;
 }
 
+/// Describes a wait status for error messages.
 std::string DescribeStatus(int status) {
   if (WIFEXITED(status)) {
     return fmt::format("exited with status {}", WEXITSTATUS(status));

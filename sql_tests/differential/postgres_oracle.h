@@ -31,9 +31,11 @@ class PostgresOracle {
   /// asked to keep it.
   void Stop(std::chrono::milliseconds grace);
 
+  /// The port the server listens on (127.0.0.1).
   int Port() const { return port_; }
   /// The server's process id, or -1; the signal handler stops it with this.
   pid_t Pid() const { return pid_; }
+  /// The temporary directory with data/, postgres.log and initdb.log.
   const std::string& Directory() const { return directory_; }
   /// The last lines of the server log.
   std::string LogTail() const;
@@ -44,6 +46,7 @@ class PostgresOracle {
                                              const std::string& log_path);
   /// Forks and execs `arguments` as the server's user with output appended to `log_path`.
   pid_t Spawn(const std::vector<std::string>& arguments, const std::string& log_path);
+  /// Starts postgres on a fresh free port and waits until it accepts connections.
   std::optional<std::string> StartOnce(std::chrono::milliseconds ready_timeout);
   /// Stops the server process: SIGINT (fast shutdown), then SIGKILL after `grace`.
   void StopServer(std::chrono::milliseconds grace);

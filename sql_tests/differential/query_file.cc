@@ -10,6 +10,7 @@
 namespace freshet::sql_tests::differential {
 namespace {
 
+/// True for characters of identifiers and keywords (UTF-8 bytes included).
 bool IsWordChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '$' ||
          (static_cast<unsigned char>(c) & 0x80) != 0;
@@ -19,9 +20,12 @@ bool IsWordChar(char c) {
 /// only see the characters that carry structure.
 class Scanner {
  public:
+  /// Scans `text`, which must outlive the scanner.
   explicit Scanner(std::string_view text) : text_(text) {}
 
+  /// True at the end of the text.
   bool Done() const { return position_ >= text_.size(); }
+  /// The offset of the current character.
   size_t Position() const { return position_; }
 
   /// Skips one literal, quoted identifier or comment at the position, if there is one, and
@@ -92,7 +96,9 @@ class Scanner {
     return false;
   }
 
+  /// The current character; not at the end.
   char Current() const { return text_[position_]; }
+  /// Moves past the current character.
   void Advance() { ++position_; }
 
  private:
@@ -100,6 +106,7 @@ class Scanner {
   size_t position_ = 0;
 };
 
+/// Drops leading and trailing white space.
 std::string_view Trim(std::string_view text) {
   size_t begin = 0;
   while (begin < text.size() && std::isspace(static_cast<unsigned char>(text[begin])) != 0) {

@@ -63,42 +63,70 @@ class QueryGenerator {
     std::string left_table, left_column, right_table, right_column;
   };
 
+  /// An expression of the family, nested at most `depth` deep, over the scope's columns.
   Expr Generate(Family family, int depth, const Scope& scope);
+  /// A column of the family (mostly) or a literal.
   Expr Leaf(Family family, const Scope& scope);
+  /// A literal of the family, sometimes a typed NULL.
   Expr Literal(Family family);
+  /// An integer expression whose bound stays within its type.
   Expr GenerateInt(int depth, const Scope& scope);
+  /// A double expression, tracking exactness and -0.
   Expr GenerateDouble(int depth, const Scope& scope);
+  /// A numeric expression, tracking its scale.
   Expr GenerateNumeric(int depth, const Scope& scope);
+  /// A text expression built from string functions.
   Expr GenerateText(int depth, const Scope& scope);
+  /// A predicate: comparisons, logic, NULL tests, BETWEEN, IN, LIKE.
   Expr GenerateBool(int depth, const Scope& scope);
+  /// A date expression: arithmetic with small day counts, casts.
   Expr GenerateDate(int depth, const Scope& scope);
+  /// A timestamp expression: date_trunc, intervals, casts.
   Expr GenerateTimestamp(int depth, const Scope& scope);
   /// An expression whose equal values always print the same (safe for GROUP BY, DISTINCT,
   /// UNION, min and max).
   Expr GenerateCanonical(Family family, int depth, const Scope& scope);
   /// An aggregate call over the scope, with its result described as far as it matters.
   Expr Aggregate(const Scope& scope);
+  /// A LIKE pattern derived from one of the fixture's words.
   std::string LikePattern();
+  /// Any family, integers and text weighted up.
   Family RandomFamily();
+  /// A family with an order (not boolean).
   Family RandomOrderableFamily();
 
+  /// people, orders or events; with allow_small also tiny or nothing.
   const TableSpec& RandomTable(bool allow_small);
+  /// The table with a fresh alias.
   TableRef Ref(const TableSpec& table);
+  /// The table's columns, qualified by its alias, with their value bounds.
   Scope ScopeOf(const TableRef& ref);
+  /// The fixture table of that name.
   const TableSpec& Table(const std::string& name) const;
+  /// `e1 AS c1, e2 AS c2, ...`.
   std::string SelectList(const std::vector<Expr>& items, size_t first_alias = 1) const;
   /// ORDER BY over every output column (by position), sometimes with LIMIT and OFFSET.
   std::string OrderByAll(size_t columns, bool allow_limit);
+  /// ` WHERE <predicate>` with the given probability, else nothing.
   std::string MaybeWhere(const Scope& scope, int percent);
 
+  /// SELECT expressions FROM one table.
   GeneratedQuery Projection();
+  /// SELECT columns FROM one table WHERE a deeper predicate.
   GeneratedQuery Filter();
+  /// Aggregates without GROUP BY.
   GeneratedQuery PlainAggregate();
+  /// GROUP BY over one table.
   GeneratedQuery GroupBy();
+  /// Two- and three-way joins of every kind, with or without GROUP BY.
   GeneratedQuery Join();
+  /// IN / NOT IN, EXISTS / NOT EXISTS and scalar subqueries.
   GeneratedQuery Subquery();
+  /// A subquery in FROM or a CTE, queried or grouped.
   GeneratedQuery DerivedTable();
+  /// UNION [ALL], INTERSECT [ALL], EXCEPT [ALL] of two SELECTs.
   GeneratedQuery SetOperation();
+  /// SELECT DISTINCT.
   GeneratedQuery Distinct();
   /// SELECT ... GROUP BY over `from` with `scope`, shared by GroupBy, Join and DerivedTable.
   std::string GroupedSelect(const std::string& from, const Scope& scope, bool allow_order);

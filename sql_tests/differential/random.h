@@ -10,6 +10,7 @@ namespace freshet::sql_tests::differential {
 /// and a seed must give the same data and queries with every compiler and library.
 class Random {
  public:
+  /// Starts the sequence of `seed`.
   explicit Random(uint64_t seed) : state_(seed) {}
 
   /// Returns the next 64 random bits.

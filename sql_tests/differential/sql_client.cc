@@ -16,6 +16,7 @@ using Clock = std::chrono::steady_clock;
 /// zero-initialized static needs no constructor to run before a signal can arrive).
 std::atomic<int> g_sockets[8];
 
+/// Puts a socket into a free slot of g_sockets; returns the slot, or -1 when full.
 int RegisterSocket(int socket) {
   for (size_t i = 0; i < std::size(g_sockets); ++i) {
     int free_slot = 0;
@@ -26,12 +27,14 @@ int RegisterSocket(int socket) {
   return -1;
 }
 
+/// Frees a slot of g_sockets.
 void UnregisterSocket(int slot) {
   if (slot >= 0) {
     g_sockets[slot].store(0);
   }
 }
 
+/// Drops trailing newlines and spaces.
 std::string Trimmed(std::string text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) {
     text.pop_back();
@@ -50,6 +53,7 @@ std::string PrimaryMessage(const std::string& text) {
   return Trimmed(line);
 }
 
+/// Quotes a value for a libpq connection string.
 std::string QuoteConnectionValue(const std::string& value) {
   std::string quoted = "'";
   for (char c : value) {

@@ -30,6 +30,7 @@ class Watchdog {
   bool Disarm();
 
  private:
+  /// The thread's body: waits for a deadline and shuts the socket when it passes.
   void Loop();
 
   std::mutex mutex_;
@@ -62,6 +63,7 @@ class SqlClient {
   /// Closes the connection.
   void Disconnect();
 
+  /// True while a connection is open.
   bool Connected() const { return connection_ != nullptr; }
 
   /// Runs one statement and collects its answer. A lost connection or a timeout closes the

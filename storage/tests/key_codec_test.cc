@@ -217,8 +217,9 @@ class RandomValues {
       }
       case PhysicalType::kInt128: {
         for (const char* text :
-             {"-99999999999999999999999999999999999", "-1.00", "-1.0", "-1", "-0.5", "0", "0.00",
-              "1e-255", "0.5", "1", "1.0", "1.00", "10", "99999999999999999999999999999999999"}) {
+             {"-Infinity", "-99999999999999999999999999999999999", "-1.00", "-1.0", "-1", "-0.5",
+              "0", "0.00", "1e-255", "0.5", "1", "1.0", "1.00", "10",
+              "99999999999999999999999999999999999", "Infinity", "NaN"}) {
           values.push_back(Value::Numeric(type, numeric::Parse(text)));
         }
         break;
@@ -481,10 +482,38 @@ TEST(KeyCodecTest, Uint64RowIdsAreBigEndian) {
 TEST(KeyCodecTest, NumericKeysOrderByValueThenScaleAndDecodeExactly) {
   // Ascending by value; values equal across scales sit together, the smaller scale first.
   const std::vector<std::string> ordered = {
-      "-12345678901234567890123456789012345", "-100", "-2.5", "-2.50", "-1", "-1.0", "-0.001",
-      "-1e-200", "0", "0.0", "0.000", "1e-255", "1e-200", "0.0001", "0.001", "0.0010", "0.5",
-      "1", "1.0", "1.00", "1.5", "2", "10", "10.0", "99.99", "100", "1e30",
-      "99999999999999999999999999999999999"};
+      "-Infinity",
+      "-12345678901234567890123456789012345",
+      "-100",
+      "-2.5",
+      "-2.50",
+      "-1",
+      "-1.0",
+      "-0.001",
+      "-1e-200",
+      "0",
+      "0.0",
+      "0.000",
+      "1e-255",
+      "1e-200",
+      "0.0001",
+      "0.001",
+      "0.0010",
+      "0.5",
+      "1",
+      "1.0",
+      "1.00",
+      "1.5",
+      "2",
+      "10",
+      "10.0",
+      "99.99",
+      "100",
+      "1e30",
+      "99999999999999999999999999999999999",
+      "Infinity",
+      "NaN",
+  };
   const DataType type = DataType::Numeric();
   std::vector<std::string> keys;
   for (const std::string& text : ordered) {

@@ -1,0 +1,43 @@
+-- Dates, timestamps and intervals: literals, arithmetic, EXTRACT / date_part, date_trunc,
+-- date_bin (the Postgres spelling of TUMBLE), age, make_date, to_char, time zones (UTC session).
+
+SELECT DATE '2024-02-28' + 1, DATE '2024-02-28' + 2, DATE '2023-02-28' + 1, DATE '2024-01-01' - 1, DATE '2024-03-01' - DATE '2024-02-01';
+SELECT DATE '2024-01-31' + INTERVAL '1 month', DATE '2024-03-31' - INTERVAL '1 month', TIMESTAMP '2024-01-31 10:00:00' + INTERVAL '1 month';
+SELECT TIMESTAMP '2024-01-01 23:30:00' + INTERVAL '45 minutes', TIMESTAMP '2024-01-01 00:00:00' - INTERVAL '1 second', TIMESTAMP '2024-03-10 12:00:00' - TIMESTAMP '2024-03-09 06:30:00';
+SELECT INTERVAL '1 day' + INTERVAL '2 hours', INTERVAL '90 minutes', INTERVAL '1 year 2 months 3 days', INTERVAL '1 day' * 3, INTERVAL '3 hours' / 2, -INTERVAL '1 day';
+SELECT INTERVAL '25 hours' = INTERVAL '1 day 1 hour', INTERVAL '30 days' = INTERVAL '1 month', INTERVAL '1 hour' < INTERVAL '61 minutes';
+SELECT DATE '2024-01-01' + TIME '10:30:00', TIME '10:30:00' + INTERVAL '45 minutes', TIME '23:00:00' + INTERVAL '2 hours';
+SELECT EXTRACT(YEAR FROM DATE '2024-02-29'), EXTRACT(MONTH FROM DATE '2024-02-29'), EXTRACT(DAY FROM DATE '2024-02-29'), EXTRACT(DOW FROM DATE '2024-02-29'), EXTRACT(DOY FROM DATE '2024-12-31'), EXTRACT(QUARTER FROM DATE '2024-08-01');
+SELECT EXTRACT(HOUR FROM TIMESTAMP '2024-01-02 03:04:05.5'), EXTRACT(MINUTE FROM TIMESTAMP '2024-01-02 03:04:05.5'), EXTRACT(SECOND FROM TIMESTAMP '2024-01-02 03:04:05.5'), EXTRACT(EPOCH FROM TIMESTAMP '2024-01-02 03:04:05.5'), EXTRACT(MILLISECOND FROM TIMESTAMP '2024-01-02 03:04:05.5');
+SELECT EXTRACT(ISODOW FROM DATE '2024-03-03'), EXTRACT(WEEK FROM DATE '2024-12-30'), EXTRACT(ISOYEAR FROM DATE '2024-12-30'), EXTRACT(CENTURY FROM DATE '2000-12-31'), EXTRACT(DECADE FROM DATE '2024-01-01');
+SELECT EXTRACT(EPOCH FROM INTERVAL '1 day 2 hours'), EXTRACT(HOUR FROM INTERVAL '26 hours'), EXTRACT(DAY FROM INTERVAL '26 hours');
+SELECT date_part('year', DATE '2024-02-29'), date_part('hour', TIMESTAMP '2024-01-02 03:04:05'), date_part('epoch', TIMESTAMP '1970-01-02 00:00:00');
+SELECT date_trunc('year', TIMESTAMP '2024-05-06 07:08:09'), date_trunc('month', TIMESTAMP '2024-05-06 07:08:09'), date_trunc('day', TIMESTAMP '2024-05-06 07:08:09'), date_trunc('hour', TIMESTAMP '2024-05-06 07:08:09.5'), date_trunc('minute', TIMESTAMP '2024-05-06 07:08:09.5'), date_trunc('second', TIMESTAMP '2024-05-06 07:08:09.5');
+SELECT date_trunc('week', TIMESTAMP '2024-05-08 07:08:09'), date_trunc('quarter', TIMESTAMP '2024-05-08 07:08:09'), date_trunc('decade', TIMESTAMP '2024-05-08 07:08:09');
+SELECT date_bin(INTERVAL '15 minutes', TIMESTAMP '2024-01-01 10:37:12', TIMESTAMP '2000-01-01'), date_bin(INTERVAL '1 hour', TIMESTAMP '2024-01-01 10:37:12', TIMESTAMP '2024-01-01 00:30:00');
+SELECT make_date(2023, 2, 29);
+SELECT age(TIMESTAMP '2024-03-01', TIMESTAMP '2023-01-15'), age(DATE '2024-03-01', DATE '2024-02-29'), justify_hours(INTERVAL '50 hours'), justify_days(INTERVAL '45 days');
+SELECT to_char(TIMESTAMP '2024-01-02 03:04:05', 'YYYY-MM-DD HH24:MI:SS'), to_char(DATE '2024-01-02', 'DD Mon YYYY'), to_char(TIMESTAMP '2024-01-02 15:04:05', 'HH12 AM');
+SELECT to_date('2024-01-02', 'YYYY-MM-DD'), to_timestamp('2024-01-02 03:04', 'YYYY-MM-DD HH24:MI');
+SELECT TIMESTAMP '2024-01-01 12:00:00' AT TIME ZONE 'UTC', TIMESTAMPTZ '2024-01-01 12:00:00+02', TIMESTAMPTZ '2024-07-01 12:00:00 Europe/Berlin';
+SELECT TIMESTAMPTZ '2024-01-01 12:00:00+00' AT TIME ZONE 'America/New_York', TIMESTAMP '2024-07-01 12:00:00' AT TIME ZONE 'Asia/Tokyo';
+SELECT '2024-01-01 12:00:00+05:30'::TIMESTAMPTZ::TIMESTAMP, '2024-01-01'::TIMESTAMPTZ, TIMESTAMPTZ '2024-01-01 00:00:00+00' = TIMESTAMP '2024-01-01 00:00:00';
+SELECT 'epoch'::TIMESTAMP, 'infinity'::TIMESTAMP, '-infinity'::DATE, 'infinity'::DATE > DATE '9999-12-31', to_timestamp(0)::TIMESTAMP;
+SELECT DATE '0001-01-01', DATE '2024-01-01' - DATE '0001-01-01', TIMESTAMP '1900-02-28 12:00:00' + INTERVAL '1 day';
+SELECT id, born, EXTRACT(YEAR FROM born), EXTRACT(MONTH FROM born), EXTRACT(DOW FROM born), born + 30, born - 365 FROM people ORDER BY id;
+SELECT id, joined, date_trunc('month', joined), date_trunc('hour', joined), joined::DATE, EXTRACT(HOUR FROM joined) FROM people ORDER BY id;
+SELECT id, joined - born::TIMESTAMP, joined::DATE - born, age(joined, born::TIMESTAMP) FROM people ORDER BY id;
+SELECT id, ordered_on, shipped_at, shipped_at - ordered_on::TIMESTAMP, shipped_at::DATE - ordered_on, shipped_at + INTERVAL '1 day' FROM orders ORDER BY id;
+SELECT id, EXTRACT(EPOCH FROM shipped_at), date_part('dow', ordered_on), EXTRACT(QUARTER FROM ordered_on) FROM orders ORDER BY id;
+SELECT day, at, date_trunc('day', at), at::DATE = day, at - INTERVAL '1 hour', EXTRACT(MINUTE FROM at) FROM events;
+SELECT date_trunc('hour', at) AS hour, count(*) FROM events WHERE at IS NOT NULL GROUP BY 1 ORDER BY 1;
+SELECT date_bin(INTERVAL '6 hours', at, TIMESTAMP '2024-01-01') AS window_start, count(*), min(at), max(at) FROM events WHERE at IS NOT NULL GROUP BY 1 ORDER BY 1;
+SELECT EXTRACT(DOW FROM day) AS dow, count(*) FROM events GROUP BY 1 ORDER BY 1 NULLS FIRST;
+SELECT min(born), max(born), min(joined), max(joined) FROM people;
+SELECT to_char(joined, 'YYYY-MM'), count(*) FROM people GROUP BY 1 ORDER BY 1 NULLS LAST;
+SELECT id FROM orders WHERE shipped_at BETWEEN TIMESTAMP '2024-01-01' AND TIMESTAMP '2024-01-31 23:59:59' ORDER BY id;
+SELECT id FROM orders WHERE ordered_on >= DATE '2024-06-01' AND ordered_on < DATE '2024-07-01' ORDER BY id;
+SELECT id, ordered_on FROM orders WHERE EXTRACT(MONTH FROM ordered_on) = 2 AND EXTRACT(DAY FROM ordered_on) = 29 ORDER BY id;
+SELECT now() > TIMESTAMPTZ '2020-01-01 00:00:00+00', current_date > DATE '2020-01-01', current_timestamp = now(), localtimestamp > TIMESTAMP '2020-01-01';
+SELECT DATE '2024-01-01' + 2147483647;
+SELECT TIMESTAMP '2024-13-01 00:00:00';

@@ -1,0 +1,41 @@
+-- Expressions and three-valued NULL logic: arithmetic on every integer width, operator precedence,
+-- boolean operators over NULL, IS [NOT] NULL / DISTINCT FROM / TRUE / UNKNOWN.
+
+SELECT 1 + 2 * 3, (1 + 2) * 3, 7 / 2, -7 / 2, 7 % 3, -7 % 3, 7 % -3;
+SELECT 2 + 3 * 4 - 5, 10 - 4 - 3, 100 / 10 / 5, 2 * -3, - -4, +5;
+SELECT 32766::SMALLINT + 1::SMALLINT - 1::SMALLINT, 1::SMALLINT + 1, 1::SMALLINT * 3000000000;
+SELECT 2147483647 - 1, -2147483647 - 1, 9223372036854775807 - 1;
+SELECT 3000000000 * 2, 3000000000 / 7, 3000000000 % 7;
+SELECT id, age, age + 1, age * 2, age - id, age / 3, age % 7 FROM people ORDER BY id;
+SELECT id, visits, visits / 1000, visits % 1000, visits - id FROM people ORDER BY id;
+SELECT id, quantity * quantity, quantity + person_id, -quantity, abs(-quantity) FROM orders ORDER BY id;
+SELECT id, age / NULLIF(age % 5, 0), age % NULLIF(age / 10, 0) FROM people ORDER BY id;
+SELECT NULL + 1, 1 - NULL, NULL::INTEGER * NULL, NULL::INTEGER / 0;
+SELECT abs(-5), abs(5), abs(-2147483647), abs(-9223372036854775807), abs(-3::SMALLINT);
+SELECT sign(-3), sign(0), sign(8), sign(-2.5), sign(0.0);
+SELECT greatest(1, 5, 3), least(1, 5, 3), greatest(1, NULL, 3), least(NULL::INTEGER, NULL);
+SELECT greatest('apple', 'banana', 'Cherry'), least('apple', 'banana', 'Cherry');
+SELECT id, greatest(age, 30), least(age, 30), greatest(age, NULL) FROM people ORDER BY id;
+SELECT TRUE AND TRUE, TRUE AND FALSE, TRUE AND NULL, FALSE AND NULL, NULL::BOOLEAN AND NULL;
+SELECT TRUE OR TRUE, TRUE OR FALSE, TRUE OR NULL, FALSE OR NULL, NULL::BOOLEAN OR NULL;
+SELECT NOT TRUE, NOT FALSE, NOT NULL::BOOLEAN;
+SELECT NULL IS NULL, NULL IS NOT NULL, 1 IS NULL, 1 IS NOT NULL, '' IS NULL;
+SELECT TRUE IS TRUE, NULL::BOOLEAN IS TRUE, FALSE IS NOT TRUE, NULL::BOOLEAN IS NOT FALSE, NULL::BOOLEAN IS UNKNOWN, TRUE IS NOT UNKNOWN;
+SELECT 1 IS DISTINCT FROM 1, 1 IS DISTINCT FROM NULL, NULL IS DISTINCT FROM NULL, NULL IS NOT DISTINCT FROM NULL, 2 IS NOT DISTINCT FROM 3;
+SELECT id, active, NOT active, active AND age > 50, active OR age > 50, active IS TRUE, active IS NOT FALSE, active IS UNKNOWN FROM people ORDER BY id;
+SELECT id, age IS NULL, name IS NOT NULL, city IS DISTINCT FROM 'Paris', city IS NOT DISTINCT FROM NULL FROM people ORDER BY id;
+SELECT flag, code, flag AND code > 0, flag OR code > 0, (flag AND code > 0) IS NULL FROM events;
+SELECT a, b, a = 2, a <> 2, a IS DISTINCT FROM 2, b = 'b', b IS NOT DISTINCT FROM 'b' FROM tiny;
+SELECT id, (age > 30) = active, (age > 30) <> active FROM people ORDER BY id;
+SELECT id, -score, abs(score), score * 2, score / 4, score + age, score - visits FROM people ORDER BY id;
+SELECT id, price * quantity, price / quantity, price + 0.5, price - 1 FROM orders ORDER BY id;
+SELECT 1.5::DOUBLE PRECISION * 2, 7::DOUBLE PRECISION / 2, 1::DOUBLE PRECISION / 3, 0.1::DOUBLE PRECISION + 0.2::DOUBLE PRECISION;
+SELECT 1e300::DOUBLE PRECISION * 10, -1e300::DOUBLE PRECISION * 10;
+SELECT 'infinity'::DOUBLE PRECISION, '-infinity'::DOUBLE PRECISION, 'NaN'::DOUBLE PRECISION, 'NaN'::DOUBLE PRECISION = 'NaN'::DOUBLE PRECISION;
+SELECT sqrt(16::DOUBLE PRECISION), sqrt(2::DOUBLE PRECISION), power(2::DOUBLE PRECISION, 10::DOUBLE PRECISION), cbrt(27::DOUBLE PRECISION);
+SELECT floor(-2.5::DOUBLE PRECISION), ceil(-2.5::DOUBLE PRECISION), round(2.5::DOUBLE PRECISION), round(3.5::DOUBLE PRECISION), round(-2.5::DOUBLE PRECISION), trunc(-2.7::DOUBLE PRECISION);
+SELECT id, floor(score), ceil(score), round(score), trunc(score) FROM people ORDER BY id;
+SELECT exp(0::DOUBLE PRECISION), ln(1::DOUBLE PRECISION), log(100::DOUBLE PRECISION), mod(17, 5), mod(-17, 5), div(17, 5);
+SELECT 5 BETWEEN 1 AND 10, 5 NOT BETWEEN 1 AND 10, 5 BETWEEN 10 AND 1, 5 BETWEEN SYMMETRIC 10 AND 1, NULL BETWEEN 1 AND 2;
+SELECT 3 IN (1, 2, 3), 4 IN (1, 2, 3), 4 IN (1, NULL), 4 NOT IN (1, NULL), 1 NOT IN (2, 3), NULL IN (1, 2);
+SELECT id, age IN (10, 20, 30, NULL), age NOT IN (10, 20), city IN ('Paris', 'Tokyo') FROM people ORDER BY id;

@@ -1,0 +1,36 @@
+-- GROUP BY columns, expressions, positions and aliases; NULL as a group of its own; several keys;
+-- grouping by a key that is not selected; GROUP BY over joins; ROLLUP / GROUPING SETS.
+
+SELECT city, count(*) FROM people GROUP BY city;
+SELECT active, count(*), count(age) FROM people GROUP BY active;
+SELECT city, active, count(*) FROM people GROUP BY city, active;
+SELECT age / 10, count(*) FROM people GROUP BY age / 10;
+SELECT age / 10 AS decade, count(*) FROM people GROUP BY decade;
+SELECT age / 10, count(*) FROM people GROUP BY 1;
+SELECT count(*) FROM people GROUP BY city;
+SELECT upper(city), count(*) FROM people GROUP BY upper(city);
+SELECT city IS NULL, count(*) FROM people GROUP BY city IS NULL;
+SELECT EXTRACT(YEAR FROM born) AS year, count(*) FROM people GROUP BY 1;
+SELECT status, express, count(*), sum(quantity) FROM orders GROUP BY status, express;
+SELECT status, count(*) FROM orders GROUP BY 1 ORDER BY 2 DESC, 1 NULLS FIRST;
+SELECT person_id, count(*), sum(amount) FROM orders GROUP BY person_id ORDER BY person_id NULLS FIRST;
+SELECT category, code, count(*) FROM events GROUP BY category, code;
+SELECT category, count(*), count(category), count(DISTINCT code) FROM events GROUP BY category;
+SELECT flag, min(n), max(n), sum(n) FROM events GROUP BY flag;
+SELECT code, sum(x), avg(x), min(x), max(x) FROM events GROUP BY code;
+SELECT day, count(*) FROM events GROUP BY day;
+SELECT date_trunc('day', at), count(*) FROM events GROUP BY 1;
+SELECT label, count(*) FROM events GROUP BY label;
+SELECT a, count(*), count(b) FROM tiny GROUP BY a;
+SELECT b, sum(a) FROM tiny GROUP BY b;
+SELECT a, b, count(*) FROM tiny GROUP BY a, b;
+SELECT x, count(*) FROM events GROUP BY x;
+SELECT amount, count(*) FROM events GROUP BY amount;
+SELECT people.city, count(orders.id), sum(orders.amount) FROM people JOIN orders ON orders.person_id = people.id GROUP BY people.city;
+SELECT people.id, count(orders.id) FROM people LEFT JOIN orders ON orders.person_id = people.id GROUP BY people.id;
+SELECT people.active, orders.status, count(*) FROM people JOIN orders ON orders.person_id = people.id GROUP BY people.active, orders.status;
+SELECT id, name, count(*) FROM people GROUP BY id;
+SELECT city, count(*) FROM people GROUP BY city, city;
+SELECT 1 AS one, count(*) FROM people GROUP BY one;
+SELECT city, age FROM people GROUP BY city;
+SELECT city, count(*) FROM people GROUP BY 3;

@@ -1,0 +1,52 @@
+-- Joins: INNER, LEFT, RIGHT, FULL and CROSS, with ON and USING, NULL keys that never match,
+-- dangling foreign keys, extra ON predicates versus WHERE, self-joins, three-way joins, joins
+-- with an empty table, and NATURAL JOIN.
+
+SELECT p.id, o.id FROM people p JOIN orders o ON o.person_id = p.id;
+SELECT p.id, p.name, o.id, o.amount FROM people p INNER JOIN orders o ON o.person_id = p.id WHERE o.amount > 4000;
+SELECT p.id, o.id FROM people p LEFT JOIN orders o ON o.person_id = p.id;
+SELECT p.id, o.id FROM people p LEFT JOIN orders o ON o.person_id = p.id WHERE o.id IS NULL;
+SELECT p.id, o.id FROM people p RIGHT JOIN orders o ON o.person_id = p.id;
+SELECT p.id, o.id FROM people p RIGHT JOIN orders o ON o.person_id = p.id WHERE p.id IS NULL;
+SELECT p.id, o.id FROM people p FULL JOIN orders o ON o.person_id = p.id;
+SELECT p.id, o.id FROM people p FULL OUTER JOIN orders o ON o.person_id = p.id WHERE p.id IS NULL OR o.id IS NULL;
+SELECT p.id, o.id FROM people p LEFT JOIN orders o ON o.person_id = p.id AND o.express;
+SELECT p.id, o.id FROM people p LEFT JOIN orders o ON o.person_id = p.id WHERE o.express;
+SELECT p.id, o.id FROM people p LEFT JOIN orders o ON o.person_id = p.id AND p.age > 50;
+SELECT p.id, o.id FROM people p JOIN orders o ON o.person_id = p.id AND o.quantity > p.age;
+SELECT p.id, o.id FROM people p JOIN orders o ON o.person_id = p.id OR o.quantity = p.age;
+SELECT p.id, e.n, e.category FROM people p JOIN events e ON e.n = p.id;
+SELECT p.id, e.code FROM people p JOIN events e ON e.code = p.age;
+SELECT t.a, t.b, e.category, e.n FROM tiny t JOIN events e ON e.category = t.b;
+SELECT t.a, t.b, e.code FROM tiny t LEFT JOIN events e ON e.code = t.a;
+SELECT t1.a, t1.b, t2.a, t2.b FROM tiny t1 JOIN tiny t2 ON t1.a = t2.a;
+SELECT t1.a, t2.a FROM tiny t1 FULL JOIN tiny t2 ON t1.a = t2.a;
+SELECT t1.a, t1.b, t2.a, t2.b FROM tiny t1 CROSS JOIN tiny t2;
+SELECT t1.a, t2.b FROM tiny t1, tiny t2 WHERE t1.a < t2.a;
+SELECT t.a, p.id FROM tiny t CROSS JOIN people p WHERE p.id <= 3;
+SELECT count(*) FROM people CROSS JOIN tiny;
+SELECT count(*) FROM people p, orders o WHERE o.person_id = p.id;
+SELECT o1.id, o2.id FROM orders o1 JOIN orders o2 ON o1.person_id = o2.person_id AND o1.id < o2.id;
+SELECT p.id, o.id, e.n FROM people p JOIN orders o ON o.person_id = p.id JOIN events e ON e.n = p.id;
+SELECT p.id, o.id, e.code FROM people p LEFT JOIN orders o ON o.person_id = p.id LEFT JOIN events e ON e.code = o.quantity WHERE p.id < 20;
+SELECT p.id, o.id, t.b FROM people p FULL JOIN orders o ON o.person_id = p.id FULL JOIN tiny t ON t.a = p.id WHERE p.id < 5 OR p.id IS NULL;
+SELECT p.id, n.v FROM people p LEFT JOIN nothing n ON n.id = p.id WHERE p.id < 5;
+SELECT p.id, n.v FROM people p JOIN nothing n ON n.id = p.id;
+SELECT p.id, n.v FROM nothing n RIGHT JOIN people p ON n.id = p.id WHERE p.id < 5;
+SELECT n.id, p.id FROM nothing n FULL JOIN people p ON n.id = p.id WHERE p.id < 4;
+SELECT count(*) FROM nothing CROSS JOIN people;
+SELECT a, tiny.b, x.b FROM tiny JOIN (SELECT 2 AS a, 'z' AS b) AS x USING (a);
+SELECT a, t1.b, t2.b FROM tiny t1 JOIN tiny t2 USING (a);
+SELECT a, t1.b, t2.b FROM tiny t1 FULL JOIN tiny t2 USING (a);
+SELECT b, count(*) FROM tiny t1 JOIN tiny t2 USING (b) GROUP BY b;
+SELECT * FROM tiny t1 NATURAL JOIN tiny t2;
+SELECT * FROM tiny t1 LEFT JOIN (VALUES (1, 'one'), (3, 'three')) AS v (a, word) USING (a);
+SELECT p.id, p.name, o.status FROM people p JOIN orders o ON p.id = o.person_id WHERE o.status = 'cancelled' AND p.active;
+SELECT p.city, o.status, count(*), sum(o.amount) FROM people p JOIN orders o ON o.person_id = p.id GROUP BY p.city, o.status;
+SELECT p.id, count(o.id), coalesce(sum(o.amount), 0) FROM people p LEFT JOIN orders o ON o.person_id = p.id GROUP BY p.id HAVING count(o.id) = 0;
+SELECT p.id, o.id FROM people p JOIN orders o ON o.person_id = p.id ORDER BY o.amount DESC NULLS LAST, o.id LIMIT 5;
+SELECT * FROM people p JOIN orders o ON o.person_id = p.id WHERE p.id = 7;
+SELECT p.id, o.id FROM people p JOIN orders o ON o.person_id::BIGINT = p.id::BIGINT AND o.ordered_on > p.born;
+SELECT e1.category, e2.category FROM events e1 JOIN events e2 ON e1.day = e2.day AND e1.n < e2.n WHERE e1.code = 1;
+SELECT o.id, e.day FROM orders o JOIN events e ON e.day = o.ordered_on;
+SELECT people.id, orders.id FROM people JOIN orders ON orders.person_id = people.id;

@@ -1,0 +1,41 @@
+-- ORDER BY (ASC/DESC, NULLS FIRST/LAST, by position, alias and expression, several keys), LIMIT
+-- and OFFSET, including LIMIT 0, LIMIT ALL and OFFSET past the end. Every ORDER BY is total.
+
+SELECT id, age FROM people ORDER BY age, id;
+SELECT id, age FROM people ORDER BY age DESC, id;
+SELECT id, age FROM people ORDER BY age NULLS FIRST, id DESC;
+SELECT id, age FROM people ORDER BY age DESC NULLS LAST, id;
+SELECT id, name FROM people ORDER BY name, id;
+SELECT id, city FROM people ORDER BY city DESC, id;
+SELECT id, score FROM people ORDER BY score, id;
+SELECT id, balance FROM people ORDER BY balance DESC NULLS FIRST, id;
+SELECT id, born FROM people ORDER BY born, id;
+SELECT id, joined FROM people ORDER BY joined DESC, id;
+SELECT id, active FROM people ORDER BY active, id;
+SELECT id, age AS years FROM people ORDER BY years, id;
+SELECT id, age FROM people ORDER BY 2 DESC, 1;
+SELECT id, age FROM people ORDER BY age % 10, id;
+SELECT id FROM people ORDER BY length(name) DESC NULLS LAST, id;
+SELECT id, name FROM people ORDER BY lower(name), id;
+SELECT id FROM people ORDER BY id LIMIT 5;
+SELECT id FROM people ORDER BY id DESC LIMIT 5;
+SELECT id FROM people ORDER BY id LIMIT 5 OFFSET 10;
+SELECT id FROM people ORDER BY id OFFSET 195;
+SELECT id FROM people ORDER BY id LIMIT 0;
+SELECT id FROM people ORDER BY id LIMIT ALL OFFSET 198;
+SELECT id FROM people ORDER BY id OFFSET 1000;
+SELECT id FROM people ORDER BY id LIMIT NULL;
+SELECT id, age FROM people ORDER BY age DESC NULLS LAST, id LIMIT 10;
+SELECT id, amount FROM orders ORDER BY amount DESC NULLS LAST, id LIMIT 7;
+SELECT id, status, amount FROM orders ORDER BY status, amount, id LIMIT 20 OFFSET 5;
+SELECT id FROM orders ORDER BY id FETCH FIRST 3 ROWS ONLY;
+SELECT category, code, n, big, x, amount, flag, label, day, at FROM events ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10;
+SELECT category, n FROM events ORDER BY category DESC NULLS LAST, n NULLS FIRST, 1;
+SELECT DISTINCT category, code FROM events ORDER BY category, code;
+SELECT a, b FROM tiny ORDER BY a, b;
+SELECT a, b FROM tiny ORDER BY a DESC, b DESC;
+SELECT a, b FROM tiny ORDER BY b NULLS FIRST, a NULLS FIRST;
+SELECT a FROM tiny ORDER BY a LIMIT 2 OFFSET 1;
+SELECT id FROM people ORDER BY id LIMIT -1;
+SELECT id FROM people ORDER BY 3;
+SELECT x FROM events ORDER BY x DESC NULLS LAST LIMIT 3;

@@ -1,0 +1,43 @@
+-- WHERE: every type, AND/OR/NOT with NULLs, IS NULL, BETWEEN, IN, predicates that are never or
+-- always true, constant predicates, and filters on expressions.
+
+SELECT id FROM people WHERE age > 60 ORDER BY id;
+SELECT id FROM people WHERE age > 60 AND active ORDER BY id;
+SELECT id FROM people WHERE age > 60 OR active ORDER BY id;
+SELECT id FROM people WHERE NOT active ORDER BY id;
+SELECT id FROM people WHERE NOT (age > 30) ORDER BY id;
+SELECT id FROM people WHERE active IS NULL ORDER BY id;
+SELECT id FROM people WHERE active IS NOT TRUE ORDER BY id;
+SELECT id FROM people WHERE age IS NULL AND name IS NOT NULL ORDER BY id;
+SELECT id FROM people WHERE age BETWEEN 20 AND 29 ORDER BY id;
+SELECT id FROM people WHERE age NOT BETWEEN 20 AND 80 ORDER BY id;
+SELECT id FROM people WHERE city IN ('Paris', 'Berlin', '') ORDER BY id;
+SELECT id FROM people WHERE city NOT IN ('Paris', 'Berlin') ORDER BY id;
+SELECT id FROM people WHERE city NOT IN ('Paris', NULL) ORDER BY id;
+SELECT id FROM people WHERE score > 0 AND balance < 0 ORDER BY id;
+SELECT id FROM people WHERE born < DATE '1960-01-01' ORDER BY id;
+SELECT id FROM people WHERE joined >= TIMESTAMP '2024-01-01' ORDER BY id;
+SELECT id FROM people WHERE visits % 2 = 0 ORDER BY id;
+SELECT id FROM people WHERE length(name) > 5 ORDER BY id;
+SELECT id FROM people WHERE upper(city) = 'NEW YORK' ORDER BY id;
+SELECT id FROM people WHERE TRUE ORDER BY id;
+SELECT id FROM people WHERE FALSE;
+SELECT id FROM people WHERE NULL;
+SELECT id FROM people WHERE 1 = 1 AND id < 5 ORDER BY id;
+SELECT id FROM people WHERE id = 17;
+SELECT id FROM people WHERE id = 100000;
+SELECT * FROM orders WHERE id = 1010;
+SELECT id FROM orders WHERE status = 'paid' AND express ORDER BY id;
+SELECT id FROM orders WHERE (status = 'paid' OR status = 'shipped') AND NOT express ORDER BY id;
+SELECT id FROM orders WHERE note IS NULL AND shipped_at IS NULL ORDER BY id;
+SELECT id FROM orders WHERE amount > price ORDER BY id;
+SELECT id FROM orders WHERE quantity * price > 5000 ORDER BY id;
+SELECT id FROM orders WHERE person_id > 200 ORDER BY id;
+SELECT category, code, n FROM events WHERE code = 0 OR n = 0;
+SELECT category, n FROM events WHERE flag;
+SELECT category, n FROM events WHERE flag IS NOT FALSE AND n > 500;
+SELECT x FROM events WHERE x > 50.5 OR x < -50.5;
+SELECT a, b FROM tiny WHERE a = 2;
+SELECT a, b FROM tiny WHERE a <> 2;
+SELECT a, b FROM tiny WHERE a IS DISTINCT FROM 2;
+SELECT a, b FROM tiny WHERE b > 'a' OR a IS NULL;
