@@ -113,7 +113,47 @@ void RegisterString(std::vector<ScalarFunction>& functions, TypeId type) {
 
 }  // namespace
 
+// Comparisons between two different integer types, as Postgres's int24eq, int48lt, ... do: neither
+// side is converted, so NULLIF(int4, int8) stays int4 and int4 = int8 needs no cast.
+template <typename A, typename B, Comparison C>
+void CompareMixedIntegers(const EvaluationContext& context,
+                          std::span<const Column* const> arguments,
+                          size_t rows,
+                          Column& out) {
+  const Column& left = *arguments[0];
+  const Column& right = *arguments[1];
+  out.ResizeFixed(rows);
+  const A* a = left.Data<A>();
+  const B* b = right.Data<B>();
+  uint8_t* result = out.MutableData<uint8_t>();
+  uint8_t* nulls = out.MutableNulls();
+  for (size_t i = 0; i < rows; ++i) {
+    nulls[i] = left.IsNull(i) || right.IsNull(i) ? 1 : 0;
+    if (!nulls[i]) {
+      result[i] = Holds<C>(Compare<int64_t>(a[i], b[i]));
+    }
+  }
+}
+
+template <typename A, typename B>
+void RegisterMixedIntegers(std::vector<ScalarFunction>& functions, TypeId a, TypeId b) {
+  const DataType boolean = DataType::Boolean();
+  functions.push_back({"=", {a, b}, boolean, CompareMixedIntegers<A, B, Comparison::kEqual>});
+  functions.push_back({"<>", {a, b}, boolean, CompareMixedIntegers<A, B, Comparison::kNotEqual>});
+  functions.push_back({"<", {a, b}, boolean, CompareMixedIntegers<A, B, Comparison::kLess>});
+  functions.push_back({"<=", {a, b}, boolean, CompareMixedIntegers<A, B, Comparison::kLessEqual>});
+  functions.push_back({">", {a, b}, boolean, CompareMixedIntegers<A, B, Comparison::kGreater>});
+  functions.push_back(
+      {">=", {a, b}, boolean, CompareMixedIntegers<A, B, Comparison::kGreaterEqual>});
+}
+
 void RegisterComparison(std::vector<ScalarFunction>& functions) {
+  RegisterMixedIntegers<int16_t, int32_t>(functions, TypeId::kSmallint, TypeId::kInteger);
+  RegisterMixedIntegers<int16_t, int64_t>(functions, TypeId::kSmallint, TypeId::kBigint);
+  RegisterMixedIntegers<int32_t, int16_t>(functions, TypeId::kInteger, TypeId::kSmallint);
+  RegisterMixedIntegers<int32_t, int64_t>(functions, TypeId::kInteger, TypeId::kBigint);
+  RegisterMixedIntegers<int64_t, int16_t>(functions, TypeId::kBigint, TypeId::kSmallint);
+  RegisterMixedIntegers<int64_t, int32_t>(functions, TypeId::kBigint, TypeId::kInteger);
   RegisterFixed<uint8_t>(functions, TypeId::kBoolean);
   RegisterFixed<int16_t>(functions, TypeId::kSmallint);
   RegisterFixed<int32_t>(functions, TypeId::kInteger);
