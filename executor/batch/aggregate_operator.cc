@@ -163,6 +163,20 @@ class FloatSumAccumulator final : public Accumulator {
   std::vector<uint8_t> seen_;
 };
 
+// Row `row` of an integer or NUMERIC column as a packed numeric.
+__int128 NumericAt(const Column& values, size_t row) {
+  switch (values.Type().Physical()) {
+    case PhysicalType::kInt16:
+      return numeric::FromInteger(values.Data<int16_t>()[row]);
+    case PhysicalType::kInt32:
+      return numeric::FromInteger(values.Data<int32_t>()[row]);
+    case PhysicalType::kInt64:
+      return numeric::FromInteger(values.Data<int64_t>()[row]);
+    default:
+      return values.Data<__int128>()[row];
+  }
+}
+
 /// sum and avg with NUMERIC results (Postgres's numeric accumulation): integers add exactly in 128
 /// bits, numerics with numeric::Add; avg divides by the count with Postgres's division scale.
 class NumericSumAccumulator final : public Accumulator {
@@ -176,27 +190,12 @@ class NumericSumAccumulator final : public Accumulator {
     sums_.resize(num_groups, numeric::FromInteger(0));
     counts_.resize(num_groups, 0);
     const Column& values = input.GetColumn(argument_);
-    const PhysicalType physical = values.Type().Physical();
     for (size_t row = 0; row < input.NumRows(); ++row) {
       if (!Counts(mask, row) || values.IsNull(row)) {
         continue;
       }
       const uint32_t group = groups[row];
-      __int128 value;
-      switch (physical) {
-        case PhysicalType::kInt16:
-          value = numeric::FromInteger(values.Data<int16_t>()[row]);
-          break;
-        case PhysicalType::kInt32:
-          value = numeric::FromInteger(values.Data<int32_t>()[row]);
-          break;
-        case PhysicalType::kInt64:
-          value = numeric::FromInteger(values.Data<int64_t>()[row]);
-          break;
-        default:
-          value = values.Data<__int128>()[row];
-          break;
-      }
+      const __int128 value = NumericAt(values, row);
       sums_[group] = numeric::Add(sums_[group], value);
       ++counts_[group];
     }
@@ -239,26 +238,11 @@ class NumericMomentsAccumulator final : public Accumulator {
     sum_xx_.resize(num_groups, numeric::FromInteger(0));
     counts_.resize(num_groups, 0);
     const Column& values = input.GetColumn(argument_);
-    const PhysicalType physical = values.Type().Physical();
     for (size_t row = 0; row < input.NumRows(); ++row) {
       if (!Counts(mask, row) || values.IsNull(row)) {
         continue;
       }
-      __int128 value;
-      switch (physical) {
-        case PhysicalType::kInt16:
-          value = numeric::FromInteger(values.Data<int16_t>()[row]);
-          break;
-        case PhysicalType::kInt32:
-          value = numeric::FromInteger(values.Data<int32_t>()[row]);
-          break;
-        case PhysicalType::kInt64:
-          value = numeric::FromInteger(values.Data<int64_t>()[row]);
-          break;
-        default:
-          value = values.Data<__int128>()[row];
-          break;
-      }
+      const __int128 value = NumericAt(values, row);
       const uint32_t group = groups[row];
       sum_x_[group] = numeric::Add(sum_x_[group], value);
       sum_xx_[group] = numeric::Add(sum_xx_[group], numeric::Multiply(value, value));
