@@ -136,7 +136,8 @@ class FloatSumAccumulator final : public Accumulator {
         continue;
       }
       const uint32_t group = groups[row];
-      // The first value is the state as it is (Postgres's float sums start from NULL, so -0 stays -0).
+      // The first value is the state as it is (Postgres's float sums start from NULL, so -0 stays
+      // -0).
       const T sum = seen_[group] ? sums_[group] + data[row] : data[row];
       if (std::isinf(sum) && std::isfinite(sums_[group]) && std::isfinite(data[row])) {
         throw Error(SqlState::kNumericValueOutOfRange, "value out of range: overflow");
