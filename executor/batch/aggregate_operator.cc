@@ -73,97 +73,81 @@ class CountAccumulator final : public Accumulator {
   std::vector<int64_t> counts_;
 };
 
-/// sum of smallint / integer into bigint, with Postgres's overflow error.
-template <typename T>
-class IntegerSumAccumulator final : public Accumulator {
+/// An aggregate that folds each group's non-NULL values into one fixed-width state, starting from
+/// the first value as Postgres's strict transition functions with a NULL initial state do (so a
+/// lone -0 sums to -0); NULL for a group without values. `combine(state, value)` returns the new
+/// state. Serves sum of integers and floats and min / max of fixed-width types.
+template <typename In, typename State, typename Combine>
+class FoldAccumulator final : public Accumulator {
  public:
-  explicit IntegerSumAccumulator(uint32_t argument) : argument_(argument) {}
+  FoldAccumulator(uint32_t argument, Combine combine)
+      : argument_(argument), combine_(std::move(combine)) {}
 
   void Update(const Chunk& input,
               const std::vector<uint32_t>& groups,
               size_t num_groups,
               const uint8_t* mask) override {
-    sums_.resize(num_groups, 0);
+    states_.resize(num_groups);
     seen_.resize(num_groups, 0);
     const Column& values = input.GetColumn(argument_);
-    const T* data = values.Data<T>();
+    const In* data = values.Data<In>();
     for (size_t row = 0; row < input.NumRows(); ++row) {
       if (!Counts(mask, row) || values.IsNull(row)) {
         continue;
       }
       const uint32_t group = groups[row];
-      if (__builtin_add_overflow(sums_[group], static_cast<int64_t>(data[row]), &sums_[group])) {
-        throw Error(SqlState::kNumericValueOutOfRange, "bigint out of range");
-      }
+      states_[group] =
+          seen_[group] ? combine_(states_[group], data[row]) : static_cast<State>(data[row]);
       seen_[group] = 1;
     }
   }
   void Finalize(size_t num_groups, Column& out) override {
-    sums_.resize(num_groups, 0);
+    states_.resize(num_groups);
     seen_.resize(num_groups, 0);
     for (size_t group = 0; group < num_groups; ++group) {
       if (seen_[group]) {
-        out.Append<int64_t>(sums_[group]);
+        out.Append<State>(states_[group]);
       } else {
         out.AppendNull();
       }
     }
   }
-  size_t MemoryUsage() const override { return sums_.capacity() * 9; }
+  size_t MemoryUsage() const override { return states_.capacity() * (sizeof(State) + 1); }
 
  private:
   uint32_t argument_;
-  std::vector<int64_t> sums_;
+  Combine combine_;
+  std::vector<State> states_;
   std::vector<uint8_t> seen_;
 };
+
+template <typename In, typename State, typename Combine>
+std::unique_ptr<Accumulator> MakeFold(uint32_t argument, Combine combine) {
+  return std::make_unique<FoldAccumulator<In, State, Combine>>(argument, std::move(combine));
+}
+
+/// sum of smallint / integer into bigint, with Postgres's overflow error.
+template <typename T>
+std::unique_ptr<Accumulator> MakeIntegerSum(uint32_t argument) {
+  return MakeFold<T, int64_t>(argument, [](int64_t sum, T value) {
+    if (__builtin_add_overflow(sum, static_cast<int64_t>(value), &sum)) {
+      throw Error(SqlState::kNumericValueOutOfRange, "bigint out of range");
+    }
+    return sum;
+  });
+}
 
 /// sum of real / double precision, added in input order as Postgres's float4pl / float8pl do.
 template <typename T>
-class FloatSumAccumulator final : public Accumulator {
- public:
-  explicit FloatSumAccumulator(uint32_t argument) : argument_(argument) {}
-
-  void Update(const Chunk& input,
-              const std::vector<uint32_t>& groups,
-              size_t num_groups,
-              const uint8_t* mask) override {
-    sums_.resize(num_groups, 0);
-    seen_.resize(num_groups, 0);
-    const Column& values = input.GetColumn(argument_);
-    const T* data = values.Data<T>();
-    for (size_t row = 0; row < input.NumRows(); ++row) {
-      if (!Counts(mask, row) || values.IsNull(row)) {
-        continue;
-      }
-      const uint32_t group = groups[row];
-      // The first value is the state as it is (Postgres's float sums start from NULL, so -0 stays
-      // -0).
-      const T sum = seen_[group] ? sums_[group] + data[row] : data[row];
-      if (std::isinf(sum) && std::isfinite(sums_[group]) && std::isfinite(data[row])) {
-        throw Error(SqlState::kNumericValueOutOfRange, "value out of range: overflow");
-      }
-      sums_[group] = sum;
-      seen_[group] = 1;
+std::unique_ptr<Accumulator> MakeFloatSum(uint32_t argument) {
+  return MakeFold<T, T>(argument, [](T sum, T value) {
+    const T result = sum + value;
+    if (std::isinf(result) && std::isfinite(sum) && std::isfinite(value)) {
+      throw Error(SqlState::kNumericValueOutOfRange, "value out of range: overflow");
     }
-  }
-  void Finalize(size_t num_groups, Column& out) override {
-    sums_.resize(num_groups, 0);
-    seen_.resize(num_groups, 0);
-    for (size_t group = 0; group < num_groups; ++group) {
-      if (seen_[group]) {
-        out.Append<T>(sums_[group]);
-      } else {
-        out.AppendNull();
-      }
-    }
-  }
-  size_t MemoryUsage() const override { return sums_.capacity() * (sizeof(T) + 1); }
-
- private:
-  uint32_t argument_;
-  std::vector<T> sums_;
-  std::vector<uint8_t> seen_;
-};
+    return result;
+  });
+}
 
 // Row `row` of an integer or NUMERIC column as a packed numeric.
 __int128 NumericAt(const Column& values, size_t row) {
@@ -391,51 +375,13 @@ bool Less(const T& a, const T& b) {
   }
 }
 
-/// min and max of a fixed-width type: the best value per group, updated in place.
+/// min and max of a fixed-width type.
 template <typename T>
-class FixedMinMaxAccumulator final : public Accumulator {
- public:
-  FixedMinMaxAccumulator(uint32_t argument, bool is_max) : argument_(argument), is_max_(is_max) {}
-
-  void Update(const Chunk& input,
-              const std::vector<uint32_t>& groups,
-              size_t num_groups,
-              const uint8_t* mask) override {
-    best_.resize(num_groups);
-    seen_.resize(num_groups, 0);
-    const Column& values = input.GetColumn(argument_);
-    const T* data = values.Data<T>();
-    for (size_t row = 0; row < input.NumRows(); ++row) {
-      if (!Counts(mask, row) || values.IsNull(row)) {
-        continue;
-      }
-      const uint32_t group = groups[row];
-      if (!seen_[group] ||
-          (is_max_ ? Less(best_[group], data[row]) : Less(data[row], best_[group]))) {
-        best_[group] = data[row];
-        seen_[group] = 1;
-      }
-    }
-  }
-  void Finalize(size_t num_groups, Column& out) override {
-    best_.resize(num_groups);
-    seen_.resize(num_groups, 0);
-    for (size_t group = 0; group < num_groups; ++group) {
-      if (seen_[group]) {
-        out.Append<T>(best_[group]);
-      } else {
-        out.AppendNull();
-      }
-    }
-  }
-  size_t MemoryUsage() const override { return best_.capacity() * (sizeof(T) + 1); }
-
- private:
-  uint32_t argument_;
-  bool is_max_;
-  std::vector<T> best_;
-  std::vector<uint8_t> seen_;
-};
+std::unique_ptr<Accumulator> MakeFixedMinMax(uint32_t argument, bool is_max) {
+  return MakeFold<T, T>(argument, [is_max](T best, T value) {
+    return (is_max ? Less(best, value) : Less(value, best)) ? value : best;
+  });
+}
 
 /// min and max of strings (byte order, the C collation).
 class StringMinMaxAccumulator final : public Accumulator {
@@ -486,23 +432,23 @@ class StringMinMaxAccumulator final : public Accumulator {
 std::unique_ptr<Accumulator> MakeMinMax(uint32_t argument, const DataType& type, bool is_max) {
   switch (type.Physical()) {
     case PhysicalType::kBool:
-      return std::make_unique<FixedMinMaxAccumulator<uint8_t>>(argument, is_max);
+      return MakeFixedMinMax<uint8_t>(argument, is_max);
     case PhysicalType::kInt16:
-      return std::make_unique<FixedMinMaxAccumulator<int16_t>>(argument, is_max);
+      return MakeFixedMinMax<int16_t>(argument, is_max);
     case PhysicalType::kInt32:
-      return std::make_unique<FixedMinMaxAccumulator<int32_t>>(argument, is_max);
+      return MakeFixedMinMax<int32_t>(argument, is_max);
     case PhysicalType::kInt64:
-      return std::make_unique<FixedMinMaxAccumulator<int64_t>>(argument, is_max);
+      return MakeFixedMinMax<int64_t>(argument, is_max);
     case PhysicalType::kFloat32:
-      return std::make_unique<FixedMinMaxAccumulator<float>>(argument, is_max);
+      return MakeFixedMinMax<float>(argument, is_max);
     case PhysicalType::kFloat64:
-      return std::make_unique<FixedMinMaxAccumulator<double>>(argument, is_max);
+      return MakeFixedMinMax<double>(argument, is_max);
     case PhysicalType::kInterval:
-      return std::make_unique<FixedMinMaxAccumulator<Interval>>(argument, is_max);
+      return MakeFixedMinMax<Interval>(argument, is_max);
     case PhysicalType::kString:
       return std::make_unique<StringMinMaxAccumulator>(argument, is_max);
     case PhysicalType::kInt128:
-      return std::make_unique<FixedMinMaxAccumulator<__int128>>(argument, is_max);
+      return MakeFixedMinMax<__int128>(argument, is_max);
   }
   throw Error(SqlState::kFeatureNotSupported,
               fmt::format("{}({}) is not supported yet", is_max ? "max" : "min", type.Name()));
@@ -632,13 +578,13 @@ std::unique_ptr<Accumulator> MakeAccumulator(const plan::AggregateCall& call,
     case AggregateKind::kSum:
       switch (argument_type(0).id) {
         case TypeId::kSmallint:
-          return std::make_unique<IntegerSumAccumulator<int16_t>>(call.arguments[0]);
+          return MakeIntegerSum<int16_t>(call.arguments[0]);
         case TypeId::kInteger:
-          return std::make_unique<IntegerSumAccumulator<int32_t>>(call.arguments[0]);
+          return MakeIntegerSum<int32_t>(call.arguments[0]);
         case TypeId::kReal:
-          return std::make_unique<FloatSumAccumulator<float>>(call.arguments[0]);
+          return MakeFloatSum<float>(call.arguments[0]);
         case TypeId::kDouble:
-          return std::make_unique<FloatSumAccumulator<double>>(call.arguments[0]);
+          return MakeFloatSum<double>(call.arguments[0]);
         case TypeId::kBigint:
         case TypeId::kNumeric:
           return std::make_unique<NumericSumAccumulator>(call.arguments[0], false);
