@@ -197,6 +197,26 @@ uint32_t UsingColumn(const Scope& scope,
   return *found;
 }
 
+// When `expression` is an integer literal, the 0-based select-list position it names in `clause`
+// (ORDER BY 2, GROUP BY 1); throws 42P10 when no item has that position. nullopt for any other
+// expression.
+std::optional<uint32_t> SelectListPosition(const ast::Expression& expression,
+                                           size_t count,
+                                           std::string_view clause) {
+  if (expression.kind != ast::ExpressionKind::kLiteral ||
+      static_cast<const ast::Literal&>(expression).type != ast::Literal::Type::kInteger) {
+    return std::nullopt;
+  }
+  const std::string& digits = static_cast<const ast::Literal&>(expression).text;
+  const int64_t position = digits.size() > 9 ? 0 : std::stoll(digits);
+  if (position < 1 || position > static_cast<int64_t>(count)) {
+    throw Error(SqlState::kInvalidColumnReference,
+                fmt::format("{} position {} is not in select list", clause, digits))
+        .WithPosition(expression.position);
+  }
+  return static_cast<uint32_t>(position - 1);
+}
+
 // Throws 42712 when a relation name is visible on both sides of a join or comma list.
 void CheckDistinctRelationNames(const Scope& left, const Scope& right, int32_t position) {
   for (const ScopeColumn& column : right.columns) {
@@ -321,19 +341,10 @@ plan::BatchNodePtr QueryBinder::OrderAndLimitOutputs(plan::BatchNodePtr root,
     auto sort = std::make_unique<plan::SortNode>();
     for (const ast::OrderItem& item : select.order_by) {
       const ast::Expression& expression = *item.expression;
-      std::optional<uint32_t> target;
-      if (expression.kind == ast::ExpressionKind::kLiteral &&
-          static_cast<const ast::Literal&>(expression).type == ast::Literal::Type::kInteger) {
-        const std::string& digits = static_cast<const ast::Literal&>(expression).text;
-        const int64_t position = digits.size() > 9 ? 0 : std::stoll(digits);
-        if (position < 1 || position > static_cast<int64_t>(root->outputs.size())) {
-          throw Error(SqlState::kInvalidColumnReference,
-                      fmt::format("ORDER BY position {} is not in select list", digits))
-              .WithPosition(expression.position);
-        }
-        target = static_cast<uint32_t>(position - 1);
-      } else if (expression.kind == ast::ExpressionKind::kColumnRef &&
-                 static_cast<const ast::ColumnRef&>(expression).names.size() == 1) {
+      std::optional<uint32_t> target =
+          SelectListPosition(expression, root->outputs.size(), "ORDER BY");
+      if (!target && expression.kind == ast::ExpressionKind::kColumnRef &&
+          static_cast<const ast::ColumnRef&>(expression).names.size() == 1) {
         const std::string& name = static_cast<const ast::ColumnRef&>(expression).names[0];
         for (uint32_t i = 0; i < root->outputs.size() && !target; ++i) {
           if (root->outputs[i].name == name) {
@@ -745,17 +756,13 @@ plan::BatchNodePtr QueryBinder::BindBlock(const ast::Select& select) {
     ExpressionBinder group_binder(scope, context_, Options("GROUP BY"));
     for (const ast::ExpressionPtr& group : select.group_by) {
       const ast::Expression* target = group.get();
-      if (group->kind == ast::ExpressionKind::kLiteral &&
-          static_cast<const ast::Literal&>(*group).type == ast::Literal::Type::kInteger) {
-        const std::string& digits = static_cast<const ast::Literal&>(*group).text;
-        const int64_t position = digits.size() > 9 ? 0 : std::stoll(digits);
-        if (position < 1 || position > static_cast<int64_t>(select.items.size()) ||
-            select.items[position - 1].expression->kind == ast::ExpressionKind::kStar) {
+      if (auto position = SelectListPosition(*group, select.items.size(), "GROUP BY")) {
+        target = select.items[*position].expression.get();
+        if (target->kind == ast::ExpressionKind::kStar) {
           throw Error(SqlState::kInvalidColumnReference,
-                      fmt::format("GROUP BY position {} is not in select list", digits))
+                      fmt::format("GROUP BY position {} is not in select list", *position + 1))
               .WithPosition(group->position);
         }
-        target = select.items[position - 1].expression.get();
       } else if (group->kind == ast::ExpressionKind::kColumnRef &&
                  static_cast<const ast::ColumnRef&>(*group).names.size() == 1) {
         // A bare name that is not an input column may name an output column.
@@ -966,19 +973,9 @@ plan::BatchNodePtr QueryBinder::BindBlock(const ast::Select& select) {
     key.descending = item.descending;
     key.nulls_first = item.nulls_first.value_or(item.descending);
     const ast::Expression& expression = *item.expression;
-    std::optional<uint32_t> target;
-    if (expression.kind == ast::ExpressionKind::kLiteral &&
-        static_cast<const ast::Literal&>(expression).type == ast::Literal::Type::kInteger) {
-      const std::string& digits = static_cast<const ast::Literal&>(expression).text;
-      const int64_t position = digits.size() > 9 ? 0 : std::stoll(digits);
-      if (position < 1 || position > static_cast<int64_t>(num_visible)) {
-        throw Error(SqlState::kInvalidColumnReference,
-                    fmt::format("ORDER BY position {} is not in select list", digits))
-            .WithPosition(expression.position);
-      }
-      target = static_cast<uint32_t>(position - 1);
-    } else if (expression.kind == ast::ExpressionKind::kColumnRef &&
-               static_cast<const ast::ColumnRef&>(expression).names.size() == 1) {
+    std::optional<uint32_t> target = SelectListPosition(expression, num_visible, "ORDER BY");
+    if (!target && expression.kind == ast::ExpressionKind::kColumnRef &&
+        static_cast<const ast::ColumnRef&>(expression).names.size() == 1) {
       const std::string& name = static_cast<const ast::ColumnRef&>(expression).names[0];
       for (uint32_t i = 0; i < num_visible; ++i) {
         if (visible[i].name == name) {
