@@ -170,15 +170,7 @@ class JoinOperator final : public BatchOperator {
           left_matched[row] = 1;
           break;
         }
-        for (size_t column = 0; column < left_types_.size(); ++column) {
-          pairs.MutableColumn(column).AppendFrom(left_chunk.GetColumn(column), row);
-        }
-        const Chunk& right_chunk = right_chunks_[match.chunk];
-        for (size_t column = 0; column < right_types_.size(); ++column) {
-          pairs.MutableColumn(left_types_.size() + column)
-              .AppendFrom(right_chunk.GetColumn(column), match.row);
-        }
-        pairs.MutableOps().push_back(Op::kInsert);
+        AppendPair(pairs, &left_chunk, row, &right_chunks_[match.chunk], match.row);
         pair_left_row.push_back(static_cast<uint32_t>(row));
         pair_right_row.push_back(match);
         if (pairs.NumRows() >= Chunk::kChunkSize) {
@@ -204,18 +196,33 @@ class JoinOperator final : public BatchOperator {
         if (left_matched[row]) {
           continue;
         }
-        for (size_t column = 0; column < left_types_.size(); ++column) {
-          extended.MutableColumn(column).AppendFrom(left_chunk.GetColumn(column), row);
-        }
-        for (size_t column = 0; column < right_types_.size(); ++column) {
-          extended.MutableColumn(left_types_.size() + column).AppendNull();
-        }
-        extended.MutableOps().push_back(Op::kInsert);
+        AppendPair(extended, &left_chunk, row, nullptr, 0);
       }
       if (extended.NumRows() > 0) {
         pending_.push_back(std::move(extended));
       }
     }
+  }
+
+  // Appends the left row then the right row to `out`; a null side contributes NULLs (outer joins).
+  void AppendPair(
+      Chunk& out, const Chunk* left, size_t left_row, const Chunk* right, size_t right_row) const {
+    for (size_t column = 0; column < left_types_.size(); ++column) {
+      if (left != nullptr) {
+        out.MutableColumn(column).AppendFrom(left->GetColumn(column), left_row);
+      } else {
+        out.MutableColumn(column).AppendNull();
+      }
+    }
+    for (size_t column = 0; column < right_types_.size(); ++column) {
+      Column& target = out.MutableColumn(left_types_.size() + column);
+      if (right != nullptr) {
+        target.AppendFrom(right->GetColumn(column), right_row);
+      } else {
+        target.AppendNull();
+      }
+    }
+    out.MutableOps().push_back(Op::kInsert);
   }
 
   void EmitUnmatchedRight() {
@@ -231,14 +238,7 @@ class JoinOperator final : public BatchOperator {
         if (right_matched_[chunk][row]) {
           continue;
         }
-        for (size_t column = 0; column < left_types_.size(); ++column) {
-          extended.MutableColumn(column).AppendNull();
-        }
-        for (size_t column = 0; column < right_types_.size(); ++column) {
-          extended.MutableColumn(left_types_.size() + column)
-              .AppendFrom(right_chunks_[chunk].GetColumn(column), row);
-        }
-        extended.MutableOps().push_back(Op::kInsert);
+        AppendPair(extended, nullptr, 0, &right_chunks_[chunk], row);
         if (extended.NumRows() >= Chunk::kChunkSize) {
           flush();
         }
