@@ -97,86 +97,35 @@ T CheckFloat(T result, bool inputs_finite, bool zero_allowed) {
 }
 
 template <typename T>
-void AddFloat(const EvaluationContext& context,
-              std::span<const Column* const> arguments,
-              size_t rows,
-              Column& out) {
-  BinaryFixed<T, T>(arguments, rows, out, [](T a, T b) {
-    return CheckFloat<T>(a + b, std::isfinite(a) && std::isfinite(b), true);
-  });
+T AddFloats(T a, T b) {
+  return CheckFloat<T>(a + b, std::isfinite(a) && std::isfinite(b), true);
 }
 
 template <typename T>
-void SubtractFloat(const EvaluationContext& context,
-                   std::span<const Column* const> arguments,
-                   size_t rows,
-                   Column& out) {
-  BinaryFixed<T, T>(arguments, rows, out, [](T a, T b) {
-    return CheckFloat<T>(a - b, std::isfinite(a) && std::isfinite(b), true);
-  });
+T SubtractFloats(T a, T b) {
+  return CheckFloat<T>(a - b, std::isfinite(a) && std::isfinite(b), true);
 }
 
 template <typename T>
-void MultiplyFloat(const EvaluationContext& context,
-                   std::span<const Column* const> arguments,
-                   size_t rows,
-                   Column& out) {
-  BinaryFixed<T, T>(arguments, rows, out, [](T a, T b) {
-    return CheckFloat<T>(a * b, std::isfinite(a) && std::isfinite(b), a == 0 || b == 0);
-  });
+T MultiplyFloats(T a, T b) {
+  return CheckFloat<T>(a * b, std::isfinite(a) && std::isfinite(b), a == 0 || b == 0);
 }
 
 template <typename T>
-void DivideFloat(const EvaluationContext& context,
-                 std::span<const Column* const> arguments,
-                 size_t rows,
-                 Column& out) {
-  BinaryFixed<T, T>(arguments, rows, out, [](T a, T b) {
-    if (b == 0) {
-      ThrowDivisionByZero();
-    }
-    return CheckFloat<T>(a / b, std::isfinite(a) && std::isfinite(b), a == 0 || std::isinf(b));
-  });
+T DivideFloats(T a, T b) {
+  if (b == 0) {
+    ThrowDivisionByZero();
+  }
+  return CheckFloat<T>(a / b, std::isfinite(a) && std::isfinite(b), a == 0 || std::isinf(b));
 }
 
-template <typename T>
-void AddInteger(const EvaluationContext& context,
-                std::span<const Column* const> arguments,
-                size_t rows,
-                Column& out) {
-  BinaryFixed<T, T>(arguments, rows, out, CheckedAdd<T>);
-}
-
-template <typename T>
-void SubtractInteger(const EvaluationContext& context,
-                     std::span<const Column* const> arguments,
-                     size_t rows,
-                     Column& out) {
-  BinaryFixed<T, T>(arguments, rows, out, CheckedSubtract<T>);
-}
-
-template <typename T>
-void MultiplyInteger(const EvaluationContext& context,
-                     std::span<const Column* const> arguments,
-                     size_t rows,
-                     Column& out) {
-  BinaryFixed<T, T>(arguments, rows, out, CheckedMultiply<T>);
-}
-
-template <typename T>
-void DivideInteger(const EvaluationContext& context,
-                   std::span<const Column* const> arguments,
-                   size_t rows,
-                   Column& out) {
-  BinaryFixed<T, T>(arguments, rows, out, CheckedDivide<T>);
-}
-
-template <typename T>
-void ModuloInteger(const EvaluationContext& context,
-                   std::span<const Column* const> arguments,
-                   size_t rows,
-                   Column& out) {
-  BinaryFixed<T, T>(arguments, rows, out, CheckedModulo<T>);
+// The kernel that applies the per-value operation `Operation` to two columns of T.
+template <typename T, T (*Operation)(T, T)>
+void BinaryKernel(const EvaluationContext& context,
+                  std::span<const Column* const> arguments,
+                  size_t rows,
+                  Column& out) {
+  BinaryFixed<T, T>(arguments, rows, out, Operation);
 }
 
 template <typename T>
@@ -232,12 +181,12 @@ void AbsFloat(const EvaluationContext& context,
 template <typename T>
 void RegisterInteger(std::vector<ScalarFunction>& functions, TypeId type) {
   const DataType result(type);
-  functions.push_back({"+", {type, type}, result, AddInteger<T>});
-  functions.push_back({"-", {type, type}, result, SubtractInteger<T>});
-  functions.push_back({"*", {type, type}, result, MultiplyInteger<T>});
-  functions.push_back({"/", {type, type}, result, DivideInteger<T>});
-  functions.push_back({"%", {type, type}, result, ModuloInteger<T>});
-  functions.push_back({"mod", {type, type}, result, ModuloInteger<T>});
+  functions.push_back({"+", {type, type}, result, BinaryKernel<T, CheckedAdd<T>>});
+  functions.push_back({"-", {type, type}, result, BinaryKernel<T, CheckedSubtract<T>>});
+  functions.push_back({"*", {type, type}, result, BinaryKernel<T, CheckedMultiply<T>>});
+  functions.push_back({"/", {type, type}, result, BinaryKernel<T, CheckedDivide<T>>});
+  functions.push_back({"%", {type, type}, result, BinaryKernel<T, CheckedModulo<T>>});
+  functions.push_back({"mod", {type, type}, result, BinaryKernel<T, CheckedModulo<T>>});
   functions.push_back({"-", {type}, result, NegateInteger<T>});
   functions.push_back({"+", {type}, result, Identity<T>});
   functions.push_back({"abs", {type}, result, AbsInteger<T>});
@@ -247,10 +196,10 @@ void RegisterInteger(std::vector<ScalarFunction>& functions, TypeId type) {
 template <typename T>
 void RegisterFloat(std::vector<ScalarFunction>& functions, TypeId type) {
   const DataType result(type);
-  functions.push_back({"+", {type, type}, result, AddFloat<T>});
-  functions.push_back({"-", {type, type}, result, SubtractFloat<T>});
-  functions.push_back({"*", {type, type}, result, MultiplyFloat<T>});
-  functions.push_back({"/", {type, type}, result, DivideFloat<T>});
+  functions.push_back({"+", {type, type}, result, BinaryKernel<T, AddFloats<T>>});
+  functions.push_back({"-", {type, type}, result, BinaryKernel<T, SubtractFloats<T>>});
+  functions.push_back({"*", {type, type}, result, BinaryKernel<T, MultiplyFloats<T>>});
+  functions.push_back({"/", {type, type}, result, BinaryKernel<T, DivideFloats<T>>});
   functions.push_back({"-", {type}, result, NegateFloat<T>});
   functions.push_back({"+", {type}, result, Identity<T>});
   functions.push_back({"abs", {type}, result, AbsFloat<T>});
