@@ -210,8 +210,10 @@ void Session::Execute(std::string_view sql, ResultSink& client) {
                                                std::chrono::steady_clock::now().time_since_epoch())
                                                    .count() +
                                                timeout_ms * 1000;
-    system_tables_ = std::make_unique<SystemCatalog>(database_.Catalog().Snapshot(), info_.database,
-                                                     info_.user, &settings_);
+    // One catalog snapshot per statement, for the binder and the system relations alike.
+    catalog_snapshot_ = database_.Catalog().Snapshot();
+    system_tables_ =
+        std::make_unique<SystemCatalog>(catalog_snapshot_, info_.database, info_.user, &settings_);
     evaluation_.catalog = system_tables_.get();
     try {
       ExecuteStatement(*statement, sink);
@@ -280,6 +282,10 @@ void Session::ExecuteStatement(const ast::Statement& statement, ResultSink& sink
   throw Error::Internal("unknown statement kind");
 }
 
+planner::Binder Session::MakeBinder() {
+  return planner::Binder(catalog_snapshot_, evaluation_, system_tables_.get());
+}
+
 executor::BatchContext Session::MakeBatchContext() {
   executor::BatchContext context;
   context.store = &database_.Store();
@@ -306,7 +312,7 @@ uint64_t Session::RunQuery(const plan::BatchNode& root, ResultSink& sink) {
 }
 
 void Session::ExecuteSelect(const ast::SelectStatement& statement, ResultSink& sink) {
-  planner::Binder binder(database_.Catalog().Snapshot(), evaluation_, system_tables_.get());
+  planner::Binder binder = MakeBinder();
   plan::BatchNodePtr root = binder.BindQuery(*statement.select);
   const uint64_t rows = RunQuery(*root, sink);
   sink.OnCommandComplete(fmt::format("SELECT {}", rows));
@@ -344,7 +350,7 @@ uint64_t Session::RunWrite(const plan::TableDescriptor& table,
 }
 
 void Session::ExecuteInsert(const ast::Insert& statement, ResultSink& sink) {
-  planner::Binder binder(database_.Catalog().Snapshot(), evaluation_, system_tables_.get());
+  planner::Binder binder = MakeBinder();
   planner::InsertPlan plan = binder.BindInsert(statement);
   const uint64_t count =
       RunWrite(plan.table, *plan.source,
@@ -353,7 +359,7 @@ void Session::ExecuteInsert(const ast::Insert& statement, ResultSink& sink) {
 }
 
 void Session::ExecuteUpdate(const ast::Update& statement, ResultSink& sink) {
-  planner::Binder binder(database_.Catalog().Snapshot(), evaluation_, system_tables_.get());
+  planner::Binder binder = MakeBinder();
   planner::ModifyPlan plan = binder.BindUpdate(statement);
   const uint64_t count =
       RunWrite(plan.table, *plan.source,
@@ -362,7 +368,7 @@ void Session::ExecuteUpdate(const ast::Update& statement, ResultSink& sink) {
 }
 
 void Session::ExecuteDelete(const ast::Delete& statement, ResultSink& sink) {
-  planner::Binder binder(database_.Catalog().Snapshot(), evaluation_, system_tables_.get());
+  planner::Binder binder = MakeBinder();
   planner::ModifyPlan plan = binder.BindDelete(statement);
   const uint64_t count = RunWrite(
       plan.table, *plan.source,
@@ -371,7 +377,7 @@ void Session::ExecuteDelete(const ast::Delete& statement, ResultSink& sink) {
 }
 
 void Session::ExecuteExplain(const ast::Explain& statement, ResultSink& sink) {
-  planner::Binder binder(database_.Catalog().Snapshot(), evaluation_, system_tables_.get());
+  planner::Binder binder = MakeBinder();
   const ast::Statement& inner = *statement.statement;
   std::string text;
   switch (inner.kind) {

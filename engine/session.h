@@ -19,6 +19,7 @@
 #include "executor/table_writer.h"
 #include "function/scalar_function.h"
 #include "parser/ast.h"
+#include "planner/binder.h"
 #include "planner/plan/batch_plan.h"
 #include "planner/system_table.h"
 
@@ -87,6 +88,8 @@ class Session {
   void ExecuteShow(const ast::Show& statement, ResultSink& sink);
   void ExecuteSet(const ast::Set& statement, ResultSink& sink);
   void ExecuteTransaction(const ast::Transaction& statement, ResultSink& sink);
+  /// A binder over the current statement's catalog snapshot and system relations.
+  planner::Binder MakeBinder();
   /// The context of a batch query of the current statement.
   executor::BatchContext MakeBatchContext();
   /// Runs a batch plan and streams its rows to `sink`; returns the row count.
@@ -108,6 +111,8 @@ class Session {
   bool wrote_in_block_ = false;
   /// The system relations (pg_catalog, information_schema) of the current statement's catalog.
   std::unique_ptr<SystemCatalog> system_tables_;
+  /// The catalog as of the current statement's start, shared by the binder and system_tables_.
+  std::shared_ptr<const catalog::CatalogSnapshot> catalog_snapshot_;
   /// The run-time parameters (SET, SHOW, current_setting()).
   SessionSettings settings_;
   /// settings_.Version() when the derived state below was last computed.
