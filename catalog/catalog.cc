@@ -7,7 +7,7 @@
 namespace freshet::catalog {
 namespace {
 
-constexpr uint8_t kRelationFormatVersion = 1;
+constexpr uint8_t kRelationFormatVersion = 2;
 
 }  // namespace
 
@@ -48,6 +48,31 @@ std::string SerializeRelation(const Relation& relation) {
   }
   out.WriteBool(relation.append_only);
   out.WriteString(relation.definition);
+  out.WriteBool(relation.watermark.has_value());
+  if (relation.watermark) {
+    out.WriteU32(relation.watermark->column);
+    out.WriteI64(relation.watermark->delay_micros);
+    out.WriteI64(relation.watermark->lateness_micros);
+  }
+  out.WriteU32(static_cast<uint32_t>(relation.options.size()));
+  for (const auto& [key, value] : relation.options) {
+    out.WriteString(key);
+    out.WriteString(value);
+  }
+  out.WriteU32(static_cast<uint32_t>(relation.hidden_columns.size()));
+  for (const ColumnSchema& column : relation.hidden_columns) {
+    out.WriteString(column.name);
+    out.WriteType(column.type);
+  }
+  out.WriteU32(static_cast<uint32_t>(relation.stream_key.size()));
+  for (uint32_t index : relation.stream_key) {
+    out.WriteU32(index);
+  }
+  out.WriteU32(relation.parallelism);
+  out.WriteU32(static_cast<uint32_t>(relation.depends_on.size()));
+  for (ObjectId id : relation.depends_on) {
+    out.WriteU32(id);
+  }
   return std::move(out).Finish();
 }
 
@@ -83,6 +108,41 @@ Relation DeserializeRelation(std::string_view bytes) {
   }
   relation.append_only = in.ReadBool();
   relation.definition = in.ReadString();
+  if (in.ReadBool()) {
+    WatermarkSpec watermark;
+    watermark.column = in.ReadU32();
+    watermark.delay_micros = in.ReadI64();
+    watermark.lateness_micros = in.ReadI64();
+    if (watermark.column >= relation.columns.size()) {
+      throw Error(SqlState::kDataCorrupted, "corrupt watermark in catalog entry");
+    }
+    relation.watermark = watermark;
+  }
+  const uint32_t num_options = in.ReadU32();
+  for (uint32_t i = 0; i < num_options; ++i) {
+    std::string key = in.ReadString();
+    relation.options.emplace_back(std::move(key), in.ReadString());
+  }
+  const uint32_t num_hidden = in.ReadU32();
+  for (uint32_t i = 0; i < num_hidden; ++i) {
+    ColumnSchema column;
+    column.name = in.ReadString();
+    column.type = in.ReadType();
+    relation.hidden_columns.push_back(std::move(column));
+  }
+  const uint32_t num_stream_key = in.ReadU32();
+  for (uint32_t i = 0; i < num_stream_key; ++i) {
+    const uint32_t index = in.ReadU32();
+    if (index >= relation.columns.size() + relation.hidden_columns.size()) {
+      throw Error(SqlState::kDataCorrupted, "corrupt stream key in catalog entry");
+    }
+    relation.stream_key.push_back(index);
+  }
+  relation.parallelism = in.ReadU32();
+  const uint32_t num_dependencies = in.ReadU32();
+  for (uint32_t i = 0; i < num_dependencies; ++i) {
+    relation.depends_on.push_back(in.ReadU32());
+  }
   return relation;
 }
 

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/data_type.h"
@@ -28,6 +29,15 @@ struct ColumnSchema {
   bool not_null = false;
 };
 
+/// `WATERMARK FOR column AS column - delay [WITH LATENESS lateness]` of a source or append-only
+/// table: the watermark is the largest time seen minus `delay`; rows older than the watermark minus
+/// `lateness` are late.
+struct WatermarkSpec {
+  uint32_t column = 0;
+  int64_t delay_micros = 0;
+  int64_t lateness_micros = 0;
+};
+
 /// A table, source, materialized view or sink: its name, columns, key and where its rows are
 /// stored.
 struct Relation {
@@ -41,6 +51,19 @@ struct Relation {
   bool append_only = false;
   /// The statement that created the object, for views to be replanned on restart and for DESCRIBE.
   std::string definition;
+  std::optional<WatermarkSpec> watermark;
+  /// The `WITH (key = value, ...)` options of a source, table or sink, keys in lower case.
+  std::vector<std::pair<std::string, std::string>> options;
+  /// A materialized view's key columns that its query does not output, stored after the visible
+  /// ones in the key only.
+  std::vector<ColumnSchema> hidden_columns;
+  /// A materialized view's stream key: indexes into `columns` followed by `hidden_columns`.
+  std::vector<uint32_t> stream_key;
+  /// The number of parallel instances of a view's hash-distributed operators, fixed at creation
+  /// because their state is split by it.
+  uint32_t parallelism = 1;
+  /// The relations a view or sink reads, so DROP can refuse (2BP01) or cascade.
+  std::vector<ObjectId> depends_on;
 
   /// Returns the index of the column named `name`, if any.
   std::optional<size_t> FindColumn(std::string_view column_name) const;

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "engine/database.h"
 
+#include <thread>
+
 #include <fmt/format.h>
 
 #include "common/error.h"
 #include "common/logging.h"
+#include "engine/materialized_view.h"
 #include "executor/table_codec.h"
 #include "storage/key_codec.h"
 
@@ -37,6 +40,7 @@ std::unique_ptr<Database> Database::Open(const DatabaseOptions& options) {
   store_options.data_dir = options.data_dir;
   database->store_ = storage::StateStore::Open(store_options).ValueOrThrow();
   database->LoadCatalog();
+  database->StartStreams();
   FRESHET_LOG_INFO("engine", "opened data directory {} with {} relations", options.data_dir,
                    database->catalog_.Snapshot()->RelationsById().size());
   return database;
@@ -55,6 +59,23 @@ void Database::LoadCatalog() {
     std::string_view bytes = *next_id;
     next_object_id_ = storage::ReadUint32(bytes).ValueOrThrow();
   }
+}
+
+void Database::StartStreams() {
+  workers_ =
+      options_.workers != 0 ? options_.workers : std::max(1u, std::thread::hardware_concurrency());
+  uint64_t committed_epoch = 0;
+  if (auto stored = store_->Get(executor::stream::StreamRuntime::EpochKey()).ValueOrThrow()) {
+    std::string_view bytes = *stored;
+    committed_epoch = storage::ReadUint64(bytes).ValueOrThrow();
+  }
+  executor::stream::RuntimeOptions runtime_options;
+  runtime_options.workers = workers_;
+  runtime_options.checkpoint_interval_micros = options_.checkpoint_interval_micros;
+  streams_ =
+      std::make_unique<executor::stream::StreamRuntime>(*store_, runtime_options, committed_epoch);
+  RecoverViews(*this);
+  streams_->Start();
 }
 
 std::mutex& Database::TableWriteMutex(catalog::ObjectId table_id) {
@@ -83,9 +104,15 @@ void Database::DropRelation(const catalog::Relation& relation, storage::WriteBat
   const std::string rows = storage::TablePrefix(relation.id);
   batch.DeleteRange(rows, storage::PrefixUpperBound(rows));
   batch.Delete(executor::TableRowIdKey(relation.id));
+  const std::string state = storage::ViewStatePrefix(relation.id);
+  batch.DeleteRange(state, storage::PrefixUpperBound(state));
 }
 
 void Database::Close() {
+  if (streams_) {
+    streams_->Stop();
+    streams_.reset();
+  }
   if (store_) {
     Status status = store_->Close();
     if (!status.ok()) {

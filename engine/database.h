@@ -9,6 +9,7 @@
 #include <string>
 
 #include "catalog/catalog.h"
+#include "executor/stream/runtime.h"
 #include "storage/state_store.h"
 
 namespace freshet::engine {
@@ -19,6 +20,11 @@ struct DatabaseOptions {
   std::string data_dir = "./freshet-data";
   /// Bytes one query's blocking operators may hold before it fails with 53200.
   size_t query_memory_limit_bytes = size_t{2} << 30;
+  /// Worker threads of the streaming engine, and the parallelism of new views (`--workers`); 0
+  /// means one per core.
+  uint32_t workers = 0;
+  /// Time between periodic checkpoints of the streaming engine.
+  int64_t checkpoint_interval_micros = 1'000'000;
 };
 
 /// One Freshet database: the state store, the catalog loaded from it, and the locks that serialize
@@ -35,6 +41,10 @@ class Database {
   const DatabaseOptions& Options() const { return options_; }
   storage::StateStore& Store() { return *store_; }
   catalog::Catalog& Catalog() { return catalog_; }
+  /// The streaming engine running every materialized view.
+  executor::stream::StreamRuntime& Streams() { return *streams_; }
+  /// The parallelism of new views.
+  uint32_t Workers() const { return workers_; }
 
   /// Held by every DDL statement: catalog changes are applied one at a time.
   std::mutex& DdlMutex() { return ddl_mutex_; }
@@ -47,7 +57,7 @@ class Database {
   catalog::ObjectId AllocateObjectId(storage::WriteBatch& batch);
   /// Adds the catalog entry of `relation` to `batch`.
   static void PutRelation(const catalog::Relation& relation, storage::WriteBatch& batch);
-  /// Adds the removal of `relation` and all its rows to `batch`.
+  /// Adds the removal of `relation`, all its rows and its operators' state to `batch`.
   static void DropRelation(const catalog::Relation& relation, storage::WriteBatch& batch);
 
   /// Closes the store; further use is an error. Called by the destructor if not before.
@@ -56,10 +66,14 @@ class Database {
  private:
   explicit Database(DatabaseOptions options);
   void LoadCatalog();
+  /// Starts the streaming engine at the last committed epoch and redeploys every view.
+  void StartStreams();
 
   DatabaseOptions options_;
   std::unique_ptr<storage::StateStore> store_;
   catalog::Catalog catalog_;
+  uint32_t workers_ = 1;
+  std::unique_ptr<executor::stream::StreamRuntime> streams_;
   std::mutex ddl_mutex_;
   std::mutex table_mutexes_mutex_;
   std::map<catalog::ObjectId, std::unique_ptr<std::mutex>> table_mutexes_;

@@ -15,9 +15,10 @@
 #include "executor/table_writer.h"
 #include "parser/parser.h"
 #include "planner/binder.h"
+#include "planner/ddl_binder.h"
 
 namespace freshet::engine {
-namespace {
+namespace {}  // namespace
 
 std::string_view ObjectKindName(ast::ObjectKind kind) {
   switch (kind) {
@@ -38,6 +39,8 @@ std::string_view ObjectKindName(ast::ObjectKind kind) {
   }
   return "object";
 }
+
+namespace {
 
 // Resolves a value of the TimeZone setting as Postgres's check_timezone does: a number is hours
 // east of Greenwich (SQL's sign convention), anything else a zone name or a POSIX specification.
@@ -63,10 +66,14 @@ const TimeZone* ResolveTimeZone(const std::string& value) {
   return zone;
 }
 
-[[noreturn]] void ThrowNotSupported(std::string_view what, int32_t position) {
+}  // namespace
+
+void ThrowNotSupported(std::string_view what, int32_t position) {
   throw Error(SqlState::kFeatureNotSupported, fmt::format("{} is not supported yet", what))
       .WithPosition(position);
 }
+
+namespace {
 
 /// Passes everything on to `sink` except the notices client_min_messages holds back.
 class NoticeFilter final : public ResultSink {
@@ -264,20 +271,23 @@ void Session::ExecuteStatement(const ast::Statement& statement, ResultSink& sink
       ExecuteDelete(static_cast<const ast::Delete&>(statement), sink);
       return;
     case ast::StatementKind::kCreateSource:
-      ThrowNotSupported("CREATE SOURCE", statement.position);
+      ExecuteCreateSource(static_cast<const ast::CreateSource&>(statement), sink);
+      return;
     case ast::StatementKind::kCreateMaterializedView:
-      ThrowNotSupported("CREATE MATERIALIZED VIEW", statement.position);
+      ExecuteCreateMaterializedView(static_cast<const ast::CreateMaterializedView&>(statement),
+                                    sink);
+      return;
     case ast::StatementKind::kCreateSink:
       ThrowNotSupported("CREATE SINK", statement.position);
     case ast::StatementKind::kFlush:
-      // With no streaming dataflows yet every write is visible when its statement returns.
-      sink.OnCommandComplete("FLUSH");
+      ExecuteFlush(sink);
       return;
     case ast::StatementKind::kExplain:
       ExecuteExplain(static_cast<const ast::Explain&>(statement), sink);
       return;
     case ast::StatementKind::kDescribe:
-      ThrowNotSupported("DESCRIBE", statement.position);
+      ExecuteDescribe(static_cast<const ast::Describe&>(statement), sink);
+      return;
   }
   throw Error::Internal("unknown statement kind");
 }
@@ -342,7 +352,10 @@ uint64_t Session::RunWrite(const plan::TableDescriptor& table,
     stage(writer, staged);
     context.CheckCancelled();
   }
-  const uint64_t count = writer.Commit();
+  executor::TableWriter::StagedWrite staged = writer.Finish();
+  database_.Streams().CommitTableWrite(table.table_id, std::move(staged.rows),
+                                       std::move(staged.changes));
+  const uint64_t count = staged.count;
   if (transaction_state_ == TransactionState::kInBlock) {
     wrote_in_block_ = true;
   }
@@ -399,6 +412,9 @@ void Session::ExecuteExplain(const ast::Explain& statement, ResultSink& sink) {
       text = fmt::format("Delete from {}\n{}", plan.table.name, plan.source->ToString(1));
       break;
     }
+    case ast::StatementKind::kCreateMaterializedView:
+      text = ExplainMaterializedView(static_cast<const ast::CreateMaterializedView&>(inner));
+      break;
     default:
       ThrowNotSupported("EXPLAIN of this statement", inner.position);
   }
@@ -420,8 +436,12 @@ void Session::ExecuteCreateTable(const ast::CreateTable& statement, ResultSink& 
   if (!statement.with.empty() || statement.format) {
     ThrowNotSupported("CREATE TABLE with a connector", statement.position);
   }
-  if (statement.watermark) {
-    ThrowNotSupported("WATERMARK", statement.watermark->position);
+  if (statement.watermark && !statement.append_only) {
+    throw Error(SqlState::kFeatureNotSupported, "a table with a WATERMARK must be APPEND ONLY")
+        .WithHint(
+            "Add APPEND ONLY after the column list: late rows can only be dropped from a "
+            "table that is never updated.")
+        .WithPosition(statement.watermark->position);
   }
   if (!statement.schema.empty() && statement.schema != "public") {
     throw Error(SqlState::kInvalidSchemaName,
@@ -473,6 +493,10 @@ void Session::ExecuteCreateTable(const ast::CreateTable& statement, ResultSink& 
     relation.primary_key.push_back(static_cast<uint32_t>(*index));
     relation.columns[*index].not_null = true;
   }
+  if (statement.watermark) {
+    relation.watermark =
+        planner::BindWatermark(*statement.watermark, relation.columns, evaluation_);
+  }
 
   std::lock_guard lock(database_.DdlMutex());
   if (database_.Catalog().Snapshot()->FindRelation(statement.name) != nullptr) {
@@ -494,48 +518,6 @@ void Session::ExecuteCreateTable(const ast::CreateTable& statement, ResultSink& 
   sink.OnCommandComplete("CREATE TABLE");
 }
 
-void Session::ExecuteDrop(const ast::Drop& statement, ResultSink& sink) {
-  if (statement.object != ast::ObjectKind::kTable) {
-    ThrowNotSupported(fmt::format("DROP {}", ObjectKindName(statement.object)), statement.position);
-  }
-  std::lock_guard lock(database_.DdlMutex());
-  auto snapshot = database_.Catalog().Snapshot();
-  // Check every name first, so that a failing DROP of several tables drops none.
-  std::vector<std::shared_ptr<const catalog::Relation>> relations;
-  for (size_t i = 0; i < statement.names.size(); ++i) {
-    auto relation = snapshot->FindRelation(statement.names[i]);
-    if (relation == nullptr || relation->kind != catalog::RelationKind::kTable) {
-      Error missing(SqlState::kUndefinedTable,
-                    fmt::format("table \"{}\" does not exist", statement.names[i]));
-      if (statement.if_exists) {
-        sink.OnNotice(
-            Error(SqlState::kSuccessfulCompletion,
-                  fmt::format("table \"{}\" does not exist, skipping", statement.names[i]))
-                .WithSeverity(Severity::kNotice));
-        continue;
-      }
-      const int32_t position =
-          i < statement.name_positions.size() ? statement.name_positions[i] : statement.position;
-      throw std::move(missing).WithPosition(position);
-    }
-    relations.push_back(std::move(relation));
-  }
-  storage::WriteBatch batch;
-  for (const auto& relation : relations) {
-    Database::DropRelation(*relation, batch);
-  }
-  // Wait for writers of these tables to finish before their rows go.
-  std::vector<std::unique_lock<std::mutex>> writer_locks;
-  for (const auto& relation : relations) {
-    writer_locks.emplace_back(database_.TableWriteMutex(relation->id));
-  }
-  database_.Store().Write(batch).ThrowIfError();
-  for (const auto& relation : relations) {
-    database_.Catalog().Remove(relation->id);
-  }
-  sink.OnCommandComplete("DROP TABLE");
-}
-
 void Session::SendTextRows(std::string_view column,
                            const std::vector<std::string>& rows,
                            ResultSink& sink) {
@@ -552,21 +534,7 @@ void Session::SendTextRows(std::string_view column,
 
 void Session::ExecuteShow(const ast::Show& statement, ResultSink& sink) {
   if (statement.object) {
-    if (*statement.object != ast::ObjectKind::kTable) {
-      // Sources, views and sinks do not exist yet, so their lists are empty.
-      SendTextRows("Name", {}, sink);
-      sink.OnCommandComplete("SHOW");
-      return;
-    }
-    std::vector<std::string> names;
-    for (const auto& relation : database_.Catalog().Snapshot()->Relations()) {
-      if (relation->kind == catalog::RelationKind::kTable) {
-        names.push_back(relation->name);
-      }
-    }
-    std::sort(names.begin(), names.end());
-    SendTextRows("Name", names, sink);
-    sink.OnCommandComplete("SHOW");
+    ShowRelations(*statement.object, sink);
     return;
   }
   std::string name = statement.variable;

@@ -25,6 +25,11 @@
 
 namespace freshet::engine {
 
+/// `statement kind is not supported yet` (0A000) at `position`.
+[[noreturn]] void ThrowNotSupported(std::string_view what, int32_t position);
+/// The SQL name of an object kind ("materialized view").
+std::string_view ObjectKindName(ast::ObjectKind kind);
+
 /// Receives the results of the statements a Session runs, in protocol order per statement:
 /// OnColumns, OnChunk calls, OnCommandComplete. Implemented by the server's pgwire adapter and by
 /// tests.
@@ -85,6 +90,15 @@ class Session {
                     const std::function<void(executor::TableWriter&, const Chunk&)>& stage);
   void ExecuteCreateTable(const ast::CreateTable& statement, ResultSink& sink);
   void ExecuteDrop(const ast::Drop& statement, ResultSink& sink);
+  void ExecuteCreateSource(const ast::CreateSource& statement, ResultSink& sink);
+  void ExecuteCreateMaterializedView(const ast::CreateMaterializedView& statement,
+                                     ResultSink& sink);
+  void ExecuteFlush(ResultSink& sink);
+  void ExecuteDescribe(const ast::Describe& statement, ResultSink& sink);
+  /// SHOW TABLES | SOURCES | MATERIALIZED VIEWS | SINKS.
+  void ShowRelations(ast::ObjectKind object, ResultSink& sink);
+  /// The stream plan of a CREATE MATERIALIZED VIEW, for EXPLAIN.
+  std::string ExplainMaterializedView(const ast::CreateMaterializedView& statement);
   void ExecuteShow(const ast::Show& statement, ResultSink& sink);
   void ExecuteSet(const ast::Set& statement, ResultSink& sink);
   void ExecuteTransaction(const ast::Transaction& statement, ResultSink& sink);

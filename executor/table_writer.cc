@@ -35,6 +35,39 @@ TableWriter::TableWriter(storage::StateStore& store, const plan::TableDescriptor
   for (size_t column = 0; column < table.column_types.size(); ++column) {
     table_columns_.push_back(column);
   }
+  change_types_ = table.column_types;
+  if (table.primary_key.empty()) {
+    change_types_.push_back(DataType::Bigint());
+  }
+}
+
+void TableWriter::AddChange(const Chunk& chunk, size_t row, Op op, uint64_t row_id) {
+  if (changes_.empty() || changes_.back().NumRows() >= Chunk::kChunkSize) {
+    changes_.emplace_back(change_types_);
+  }
+  Chunk& out = changes_.back();
+  for (size_t column = 0; column < table_.column_types.size(); ++column) {
+    out.MutableColumn(column).AppendFrom(chunk.GetColumn(column), row);
+  }
+  if (table_.primary_key.empty()) {
+    out.MutableColumn(table_.column_types.size()).Append<int64_t>(static_cast<int64_t>(row_id));
+  }
+  out.MutableOps().push_back(op);
+}
+
+void TableWriter::AddStoredChange(std::string_view key, Op op) {
+  std::optional<std::string> stored = store_.Get(key).ValueOrThrow();
+  if (!stored) {
+    return;
+  }
+  Chunk old(table_.column_types);
+  DecodeTableRow(table_, *stored, old);
+  uint64_t row_id = 0;
+  if (table_.primary_key.empty()) {
+    std::string_view id_bytes = key.substr(TableKeyPrefix(table_).size());
+    row_id = storage::ReadUint64(id_bytes).ValueOrThrow();
+  }
+  AddChange(old, 0, op, row_id);
 }
 
 void TableWriter::CheckNotNull(const Chunk& chunk, size_t row) const {
@@ -96,6 +129,7 @@ void TableWriter::Insert(const Chunk& chunk) {
         row_id_loaded_ = true;
       }
       key_ = TableKeyPrefix(table_);
+      AddChange(chunk, row, Op::kInsert, next_row_id_);
       storage::AppendUint64(next_row_id_++, key_);
     } else {
       EncodePrimaryKey(chunk, row);
@@ -103,6 +137,7 @@ void TableWriter::Insert(const Chunk& chunk) {
       if (duplicate_in_statement || store_.Get(key_).ValueOrThrow().has_value()) {
         throw DuplicateKey(chunk, row);
       }
+      AddChange(chunk, row, Op::kInsert, 0);
     }
     PutRow(chunk, row);
   }
@@ -115,6 +150,9 @@ void TableWriter::Update(const Chunk& rows) {
     const std::string_view old_key = old_keys.GetString(row);
     if (table_.primary_key.empty()) {
       key_.assign(old_key);
+      AddStoredChange(old_key, Op::kUpdateDelete);
+      std::string_view id_bytes = old_key.substr(TableKeyPrefix(table_).size());
+      AddChange(rows, row, Op::kUpdateInsert, storage::ReadUint64(id_bytes).ValueOrThrow());
     } else {
       EncodePrimaryKey(rows, row);
       if (key_ != old_key) {
@@ -126,6 +164,11 @@ void TableWriter::Update(const Chunk& rows) {
           throw DuplicateKey(rows, row);
         }
         moved_keys_.push_back({key_, DuplicateKey(rows, row)});
+        AddStoredChange(old_key, Op::kDelete);
+        AddChange(rows, row, Op::kInsert, 0);
+      } else {
+        AddStoredChange(old_key, Op::kUpdateDelete);
+        AddChange(rows, row, Op::kUpdateInsert, 0);
       }
     }
     PutRow(rows, row);
@@ -134,12 +177,30 @@ void TableWriter::Update(const Chunk& rows) {
 
 void TableWriter::Delete(const Column& keys) {
   for (size_t row = 0; row < keys.Size(); ++row) {
+    AddStoredChange(keys.GetString(row), Op::kDelete);
     batch_.Delete(keys.GetString(row));
     ++rows_;
   }
 }
 
 uint64_t TableWriter::Commit() {
+  Prepare();
+  if (!batch_.Empty()) {
+    store_.Write(batch_).ThrowIfError();
+  }
+  return rows_;
+}
+
+TableWriter::StagedWrite TableWriter::Finish() {
+  Prepare();
+  StagedWrite staged;
+  staged.rows = std::move(batch_);
+  staged.changes = std::move(changes_);
+  staged.count = rows_;
+  return staged;
+}
+
+void TableWriter::Prepare() {
   for (const auto& [key, error] : moved_keys_) {
     if (deleted_keys_.count(key) == 0 && store_.Get(key).ValueOrThrow().has_value()) {
       throw error;
@@ -150,10 +211,6 @@ uint64_t TableWriter::Commit() {
     storage::AppendUint64(next_row_id_, bytes);
     batch_.Put(TableRowIdKey(table_.table_id), bytes);
   }
-  if (!batch_.Empty()) {
-    store_.Write(batch_).ThrowIfError();
-  }
-  return rows_;
 }
 
 }  // namespace freshet::executor

@@ -34,6 +34,17 @@ class TableWriter {
   /// when a moved row's new key is taken.
   uint64_t Commit();
 
+  /// A statement's staged writes, ready to commit with an epoch.
+  struct StagedWrite {
+    storage::WriteBatch rows;
+    /// The changelog the writes make, in the table's stream layout: its columns, then `_row_id`
+    /// for a table without a primary key.
+    std::vector<Chunk> changes;
+    uint64_t count = 0;
+  };
+  /// Checks what Commit checks and returns the staged writes instead of writing them.
+  StagedWrite Finish();
+
  private:
   void CheckNotNull(const Chunk& chunk, size_t row) const;
   Error DuplicateKey(const Chunk& chunk, size_t row) const;
@@ -41,6 +52,13 @@ class TableWriter {
   void EncodePrimaryKey(const Chunk& chunk, size_t row);
   /// Stages row `row` under key_.
   void PutRow(const Chunk& chunk, size_t row);
+  /// Appends row `row` of `chunk` (table columns) with op `op` and the row id of a table without a
+  /// primary key to the changelog.
+  void AddChange(const Chunk& chunk, size_t row, Op op, uint64_t row_id);
+  /// Appends the stored row under `key`, as it is before this statement, with op `op`.
+  void AddStoredChange(std::string_view key, Op op);
+  /// Checks the keys of moved rows and stages the next row id.
+  void Prepare();
 
   storage::StateStore& store_;
   const plan::TableDescriptor& table_;
@@ -53,6 +71,8 @@ class TableWriter {
   uint64_t next_row_id_ = 0;
   bool row_id_loaded_ = false;
   uint64_t rows_ = 0;
+  std::vector<Chunk> changes_;
+  std::vector<DataType> change_types_;
   std::string key_;
   std::string value_;
 };

@@ -8,6 +8,7 @@
 #include "common/error.h"
 #include "function/aggregate_function.h"
 #include "planner/binder.h"
+#include "planner/window_binder.h"
 
 namespace freshet::planner::internal {
 namespace {
@@ -543,11 +544,20 @@ BoundRelation QueryBinder::BindTableRef(const ast::TableRef& table_ref) {
                             values.alias.empty() ? "*VALUES*" : values.alias, values.column_aliases,
                             table_ref.position);
     }
-    case ast::TableRefKind::kTableFunction:
-      throw Error(SqlState::kFeatureNotSupported,
-                  fmt::format("table function {} is not supported yet",
-                              static_cast<const ast::TableFunction&>(table_ref).name))
-          .WithPosition(table_ref.position);
+    case ast::TableRefKind::kTableFunction: {
+      const auto& function = static_cast<const ast::TableFunction&>(table_ref);
+      if (!IsWindowTableFunction(function.name)) {
+        throw Error(SqlState::kFeatureNotSupported,
+                    fmt::format("table function {} is not supported yet", function.name))
+            .WithPosition(table_ref.position);
+      }
+      WindowTableFunctionBinder binder(
+          catalog_, context_, [this](const ast::BaseTable& table) { return BindBaseTable(table); });
+      BoundTableFunction bound = binder.Bind(function);
+      return BindNamedQuery(std::move(bound.node),
+                            function.alias.empty() ? bound.relation_name : function.alias,
+                            function.column_aliases, table_ref.position);
+    }
   }
   throw Error::Internal("unknown FROM item");
 }

@@ -26,6 +26,8 @@ struct Flags {
   std::string data_dir = "./freshet-data";
   std::optional<std::string> password;
   size_t query_memory_limit_mb = 2048;
+  uint32_t workers = 0;
+  uint32_t checkpoint_interval_ms = 1000;
 };
 
 constexpr std::string_view kUsage = R"(usage: freshet [options]
@@ -35,6 +37,9 @@ constexpr std::string_view kUsage = R"(usage: freshet [options]
   --password PASSWORD     require SCRAM-SHA-256 authentication with this password
                           (also FRESHET_PASSWORD; default: trust every local client)
   --query-memory-mb N     memory budget of one query's blocking operators (default 2048)
+  --workers N             streaming worker threads and view parallelism (default: one per core)
+  --checkpoint-interval-ms N
+                          time between streaming checkpoints (default 1000)
   --log-level LEVEL       error, warning, info or debug (default info)
   --help                  show this text
 )";
@@ -87,6 +92,13 @@ Flags ParseFlags(int argc, char** argv) {
       flags.password = std::string(value);
     } else if (arg == "--query-memory-mb") {
       flags.query_memory_limit_mb = ParseNumber<size_t>(arg, value);
+    } else if (arg == "--workers") {
+      flags.workers = ParseNumber<uint32_t>(arg, value);
+    } else if (arg == "--checkpoint-interval-ms") {
+      flags.checkpoint_interval_ms = ParseNumber<uint32_t>(arg, value);
+      if (flags.checkpoint_interval_ms == 0) {
+        Usage("--checkpoint-interval-ms must be positive");
+      }
     } else if (arg == "--log-level") {
       if (value == "error") {
         SetLogLevel(LogLevel::kError);
@@ -120,6 +132,8 @@ int Run(int argc, char** argv) {
   engine::DatabaseOptions database_options;
   database_options.data_dir = flags.data_dir;
   database_options.query_memory_limit_bytes = flags.query_memory_limit_mb << 20;
+  database_options.workers = flags.workers;
+  database_options.checkpoint_interval_micros = int64_t{flags.checkpoint_interval_ms} * 1000;
   std::unique_ptr<engine::Database> database;
   try {
     database = engine::Database::Open(database_options);

@@ -416,6 +416,21 @@ void AppendTablePrefix(uint32_t table_id, std::string& out) {
   AppendBigEndian<uint32_t>(table_id, out);
 }
 
+std::string OperatorStatePrefix(uint32_t view_id, uint16_t operator_id, uint16_t shard) {
+  std::string prefix = ViewStatePrefix(view_id);
+  prefix.push_back(static_cast<char>(operator_id >> 8));
+  prefix.push_back(static_cast<char>(operator_id & 0xFF));
+  prefix.push_back(static_cast<char>(shard >> 8));
+  prefix.push_back(static_cast<char>(shard & 0xFF));
+  return prefix;
+}
+
+std::string ViewStatePrefix(uint32_t view_id) {
+  std::string prefix(1, static_cast<char>(Keyspace::kOperatorState));
+  AppendUint32(view_id, prefix);
+  return prefix;
+}
+
 std::string SystemKey(std::string_view name) {
   std::string key;
   key.reserve(1 + name.size());

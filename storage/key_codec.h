@@ -43,6 +43,8 @@ enum class Keyspace : uint8_t {
   kSystem = 0x01,
   /// Rows of state tables, followed by the 4-byte table id.
   kTable = 0x02,
+  /// The internal state of streaming operators: view id, operator id, shard.
+  kOperatorState = 0x03,
 };
 
 /// Bytes of TablePrefix(): the keyspace byte plus the big-endian table id.
@@ -53,6 +55,12 @@ inline constexpr size_t kTablePrefixSize = 5;
 std::string TablePrefix(uint32_t table_id);
 /// Appends TablePrefix(table_id) to `out`.
 void AppendTablePrefix(uint32_t table_id, std::string& out);
+/// Returns the prefix of the state of instance `shard` of operator `operator_id` of view `view_id`:
+/// Keyspace::kOperatorState, the view id (4 bytes), the operator id and the shard (2 bytes each),
+/// all big-endian, so one view's state is contiguous and can be dropped with one range delete.
+std::string OperatorStatePrefix(uint32_t view_id, uint16_t operator_id, uint16_t shard);
+/// Returns the prefix of all operator state of view `view_id`.
+std::string ViewStatePrefix(uint32_t view_id);
 /// Returns the key of the store-wide metadata entry `name` (Keyspace::kSystem followed by `name`).
 std::string SystemKey(std::string_view name);
 

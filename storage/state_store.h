@@ -60,6 +60,11 @@ class WriteBatch {
   size_t ByteSize() const { return buffer_.size(); }
   /// Removes all operations and keeps the buffer's capacity.
   void Clear();
+  /// Appends every operation of `other`, after this batch's own.
+  void Append(const WriteBatch& other) {
+    buffer_ += other.buffer_;
+    count_ += other.count_;
+  }
 
   /// Calls `visit(const Entry&)` for each operation in the order they were added.
   template <typename Visit>

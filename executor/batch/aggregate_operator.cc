@@ -11,6 +11,7 @@
 
 #include "common/error.h"
 #include "common/numeric.h"
+#include "executor/internal/aggregate_state.h"
 #include "executor/internal/operators.h"
 #include "storage/key_codec.h"
 
@@ -131,7 +132,7 @@ template <typename T>
 std::unique_ptr<Accumulator> MakeIntegerSum(uint32_t argument) {
   return MakeFold<T, int64_t>(argument, [](int64_t sum, T value) {
     if (__builtin_add_overflow(sum, static_cast<int64_t>(value), &sum)) {
-      throw Error(SqlState::kNumericValueOutOfRange, "bigint out of range");
+      ThrowBigintOutOfRange();
     }
     return sum;
   });
@@ -143,24 +144,10 @@ std::unique_ptr<Accumulator> MakeFloatSum(uint32_t argument) {
   return MakeFold<T, T>(argument, [](T sum, T value) {
     const T result = sum + value;
     if (std::isinf(result) && std::isfinite(sum) && std::isfinite(value)) {
-      throw Error(SqlState::kNumericValueOutOfRange, "value out of range: overflow");
+      ThrowFloatOverflow();
     }
     return result;
   });
-}
-
-// Row `row` of an integer or NUMERIC column as a packed numeric.
-__int128 NumericAt(const Column& values, size_t row) {
-  switch (values.Type().Physical()) {
-    case PhysicalType::kInt16:
-      return numeric::FromInteger(values.Data<int16_t>()[row]);
-    case PhysicalType::kInt32:
-      return numeric::FromInteger(values.Data<int32_t>()[row]);
-    case PhysicalType::kInt64:
-      return numeric::FromInteger(values.Data<int64_t>()[row]);
-    default:
-      return values.Data<__int128>()[row];
-  }
 }
 
 /// sum and avg with NUMERIC results (Postgres's numeric accumulation): integers add exactly in 128
@@ -239,26 +226,14 @@ class NumericMomentsAccumulator final : public Accumulator {
     sum_x_.resize(num_groups, numeric::FromInteger(0));
     sum_xx_.resize(num_groups, numeric::FromInteger(0));
     counts_.resize(num_groups, 0);
-    const bool sample = kind_ == AggregateKind::kVarSamp || kind_ == AggregateKind::kStddevSamp;
-    const bool root = kind_ == AggregateKind::kStddevSamp || kind_ == AggregateKind::kStddevPop;
     for (size_t group = 0; group < num_groups; ++group) {
-      const int64_t n = counts_[group];
-      if (n == 0 || (sample && n <= 1)) {
+      const std::optional<__int128> result =
+          NumericVariance(kind_, counts_[group], sum_x_[group], sum_xx_[group]);
+      if (result) {
+        out.Append<__int128>(*result);
+      } else {
         out.AppendNull();
-        continue;
       }
-      const __int128 count = numeric::FromInteger(n);
-      const __int128 numerator = numeric::Subtract(numeric::Multiply(count, sum_xx_[group]),
-                                                   numeric::Multiply(sum_x_[group], sum_x_[group]));
-      if (numeric::Sign(numerator) <= 0) {
-        // Postgres guards against round-off producing a negative numerator the same way.
-        out.Append<__int128>(numeric::FromInteger(0));
-        continue;
-      }
-      const __int128 denominator = numeric::FromInteger(sample ? n * (n - 1) : n * n);
-      const __int128 variance = numeric::Divide(numerator, denominator);
-      out.Append<__int128>(root ? numeric::SqrtAtScale(variance, numeric::Scale(variance))
-                                : variance);
     }
   }
   size_t MemoryUsage() const override { return sum_x_.capacity() * (2 * sizeof(__int128) + 8); }
@@ -289,97 +264,33 @@ class FloatMomentsAccumulator final : public Accumulator {
       if (!Counts(mask, row) || values.IsNull(row)) {
         continue;
       }
-      const double value = is_float4 ? values.Data<float>()[row] : values.Data<double>()[row];
-      Moments& state = moments_[groups[row]];
-      const double previous_n = state.n;
-      state.n += 1.0;
-      state.sx += value;
-      if (previous_n > 0.0) {
-        const double tmp = value * state.n - state.sx;
-        state.sxx += tmp * tmp / (state.n * previous_n);
-        if (std::isinf(state.sx) || std::isinf(state.sxx)) {
-          if (!std::isinf(value) && std::isinf(state.sx)) {
-            throw Error(SqlState::kNumericValueOutOfRange, "value out of range: overflow");
-          }
-          state.sxx = std::numeric_limits<double>::quiet_NaN();
-        }
-      } else if (std::isnan(value) || std::isinf(value)) {
-        state.sxx = std::numeric_limits<double>::quiet_NaN();
-      }
+      moments_[groups[row]].Add(is_float4 ? values.Data<float>()[row] : values.Data<double>()[row]);
     }
   }
   void Finalize(size_t num_groups, Column& out) override {
     moments_.resize(num_groups);
-    for (const Moments& state : moments_) {
-      const bool sample = kind_ == AggregateKind::kVarSamp || kind_ == AggregateKind::kStddevSamp;
-      if (state.n == 0.0 || (sample && state.n <= 1.0)) {
+    for (const FloatMoments& state : moments_) {
+      const std::optional<double> result = state.Result(kind_);
+      if (result) {
+        out.Append<double>(*result);
+      } else {
         out.AppendNull();
-        continue;
       }
-      double result = 0;
-      switch (kind_) {
-        case AggregateKind::kAvg:
-          result = state.sx / state.n;
-          break;
-        case AggregateKind::kVarSamp:
-          result = state.sxx / (state.n - 1.0);
-          break;
-        case AggregateKind::kVarPop:
-          result = state.sxx / state.n;
-          break;
-        case AggregateKind::kStddevSamp:
-          result = std::sqrt(state.sxx / (state.n - 1.0));
-          break;
-        case AggregateKind::kStddevPop:
-          result = std::sqrt(state.sxx / state.n);
-          break;
-        default:
-          throw Error::Internal("unexpected aggregate kind for float moments");
-      }
-      out.Append<double>(result);
     }
   }
-  size_t MemoryUsage() const override { return moments_.capacity() * sizeof(Moments); }
+  size_t MemoryUsage() const override { return moments_.capacity() * sizeof(FloatMoments); }
 
  private:
-  struct Moments {
-    double n = 0;
-    double sx = 0;
-    double sxx = 0;
-  };
   uint32_t argument_;
   AggregateKind kind_;
-  std::vector<Moments> moments_;
+  std::vector<FloatMoments> moments_;
 };
-
-// Postgres's ordering of two non-NULL values of one physical type: NaN above all floats, intervals
-// by length.
-template <typename T>
-bool Less(const T& a, const T& b) {
-  if constexpr (std::is_floating_point_v<T>) {
-    if (std::isnan(a) || std::isnan(b)) {
-      return !std::isnan(a) && std::isnan(b);
-    }
-  }
-  if constexpr (std::is_same_v<T, Interval>) {
-    auto length = [](const Interval& value) {
-      return (static_cast<__int128>(value.months) * 30 + value.days) * 86'400'000'000LL +
-             value.micros;
-    };
-    return length(a) < length(b);
-  } else if constexpr (std::is_same_v<T, __int128>) {
-    // Packed NUMERICs carry their scale: compare values, not bits.
-    return numeric::Compare(a, b) < 0;
-  } else {
-    return a < b;
-  }
-}
 
 /// min and max of a fixed-width type.
 template <typename T>
 std::unique_ptr<Accumulator> MakeFixedMinMax(uint32_t argument, bool is_max) {
   return MakeFold<T, T>(argument, [is_max](T best, T value) {
-    return (is_max ? Less(best, value) : Less(value, best)) ? value : best;
+    return (is_max ? PostgresLess(best, value) : PostgresLess(value, best)) ? value : best;
   });
 }
 

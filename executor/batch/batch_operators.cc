@@ -309,9 +309,15 @@ std::unique_ptr<BatchOperator> BuildBatchOperator(const plan::BatchNode& node,
   switch (node.kind) {
     case plan::BatchNodeKind::kValues:
       return std::make_unique<ValuesOperator>(static_cast<const plan::ValuesNode&>(node), context);
-    case plan::BatchNodeKind::kTableScan:
-      return std::make_unique<TableScanOperator>(static_cast<const plan::TableScanNode&>(node),
-                                                 context);
+    case plan::BatchNodeKind::kTableScan: {
+      const auto& scan = static_cast<const plan::TableScanNode&>(node);
+      if (scan.late_events) {
+        // Late rows exist only in a stream: they are dropped by a running view, never stored.
+        throw Error(SqlState::kFeatureNotSupported,
+                    "LATE_EVENTS can only be read by a materialized view");
+      }
+      return std::make_unique<TableScanOperator>(scan, context);
+    }
     case plan::BatchNodeKind::kChunkScan:
       return std::make_unique<ChunkScanOperator>(static_cast<const plan::ChunkScanNode&>(node));
     case plan::BatchNodeKind::kFilter:
@@ -339,6 +345,12 @@ std::unique_ptr<BatchOperator> BuildBatchOperator(const plan::BatchNode& node,
       return internal::MakeSetOperationOperator(set, BuildBatchOperator(*set.input, context),
                                                 BuildBatchOperator(*set.right, context), context);
     }
+    case plan::BatchNodeKind::kHopWindow:
+      return internal::MakeHopWindowOperator(static_cast<const plan::HopWindowNode&>(node),
+                                             BuildBatchOperator(*node.input, context), context);
+    case plan::BatchNodeKind::kSessionWindow:
+      return internal::MakeSessionWindowOperator(static_cast<const plan::SessionWindowNode&>(node),
+                                                 BuildBatchOperator(*node.input, context), context);
   }
   throw Error::Internal("unknown batch plan node");
 }

@@ -23,6 +23,15 @@ std::unique_ptr<BatchOperator> MakeSetOperationOperator(const plan::SetOperation
                                                         std::unique_ptr<BatchOperator> left,
                                                         std::unique_ptr<BatchOperator> right,
                                                         const BatchContext& context);
+/// TUMBLE and HOP: each row once per window that contains its time (window_operators.cc).
+std::unique_ptr<BatchOperator> MakeHopWindowOperator(const plan::HopWindowNode& node,
+                                                     std::unique_ptr<BatchOperator> input,
+                                                     const BatchContext& context);
+/// SESSION: gathers the input, then emits each row with its session's bounds
+/// (window_operators.cc).
+std::unique_ptr<BatchOperator> MakeSessionWindowOperator(const plan::SessionWindowNode& node,
+                                                         std::unique_ptr<BatchOperator> input,
+                                                         const BatchContext& context);
 
 /// Appends the memcomparable encoding of columns `columns` of row `row` to `key`; false (and `key`
 /// unspecified) when one of them is NULL and `nulls_match` is false.

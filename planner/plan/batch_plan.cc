@@ -3,7 +3,22 @@
 
 #include <fmt/format.h>
 
+#include "common/calendar.h"
+#include "common/value.h"
+
 namespace freshet::plan {
+namespace {
+
+// A span of microseconds as Postgres prints an interval of whole days and a time ("1 day
+// 02:00:00").
+std::string IntervalText(int64_t micros) {
+  Interval span;
+  span.days = static_cast<int32_t>(micros / calendar::kMicrosPerDay);
+  span.micros = micros % calendar::kMicrosPerDay;
+  return Value::FromInterval(span).ToText();
+}
+
+}  // namespace
 
 std::vector<DataType> BatchNode::OutputTypes() const {
   std::vector<DataType> types;
@@ -20,9 +35,12 @@ std::string BatchNode::ToString(int depth) const {
     case BatchNodeKind::kValues:
       line += fmt::format("Values (rows: {})", static_cast<const ValuesNode*>(this)->rows.size());
       break;
-    case BatchNodeKind::kTableScan:
-      line += fmt::format("TableScan {}", static_cast<const TableScanNode*>(this)->table.name);
+    case BatchNodeKind::kTableScan: {
+      const auto* scan = static_cast<const TableScanNode*>(this);
+      line += scan->late_events ? fmt::format("TableScan LATE_EVENTS({})", scan->table.name)
+                                : fmt::format("TableScan {}", scan->table.name);
       break;
+    }
     case BatchNodeKind::kChunkScan:
       line += fmt::format("ChunkScan {}", static_cast<const ChunkScanNode*>(this)->name);
       break;
@@ -84,6 +102,28 @@ std::string BatchNode::ToString(int depth) const {
       const auto* set = static_cast<const SetOperationNode*>(this);
       line += fmt::format("{}{}", kOperations[static_cast<size_t>(set->operation)],
                           set->all ? " all" : "");
+      break;
+    }
+    case BatchNodeKind::kHopWindow: {
+      const auto* hop = static_cast<const HopWindowNode*>(this);
+      if (hop->slide_micros == hop->size_micros) {
+        line += fmt::format("Tumble ${} size {}", hop->time_column, IntervalText(hop->size_micros));
+      } else {
+        line += fmt::format("HopWindow ${} slide {} size {}", hop->time_column,
+                            IntervalText(hop->slide_micros), IntervalText(hop->size_micros));
+      }
+      if (hop->offset_micros != 0) {
+        line += fmt::format(" offset {}", IntervalText(hop->offset_micros));
+      }
+      break;
+    }
+    case BatchNodeKind::kSessionWindow: {
+      const auto* session = static_cast<const SessionWindowNode*>(this);
+      line += fmt::format("Session ${} gap {}", session->time_column,
+                          IntervalText(session->gap_micros));
+      for (size_t i = 0; i < session->key_columns.size(); ++i) {
+        line += fmt::format("{}${}", i == 0 ? " by " : ", ", session->key_columns[i]);
+      }
       break;
     }
   }

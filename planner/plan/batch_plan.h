@@ -46,6 +46,8 @@ enum class BatchNodeKind : uint8_t {
   kJoin,
   kAggregate,
   kSetOperation,
+  kHopWindow,
+  kSessionWindow,
 };
 
 /// A node of a batch (ad-hoc query) plan: plain data, owned as a tree.
@@ -78,6 +80,9 @@ struct TableScanNode final : BatchNode {
   TableDescriptor table;
   /// Appends a BYTEA column with each row's storage key, for UPDATE and DELETE.
   bool with_row_key = false;
+  /// `LATE_EVENTS(relation)`: the rows of the relation that arrived behind its watermark, followed
+  /// by a `_watermark` column; only a stream plan can produce them.
+  bool late_events = false;
 };
 
 /// Rows computed before execution (system relations), shared with the plan that produced them.
@@ -167,6 +172,28 @@ struct SetOperationNode final : BatchNode {
   Operation operation = Operation::kUnion;
   bool all = false;
   std::unique_ptr<BatchNode> right;
+};
+
+/// `TUMBLE(t, ts, size [, offset])` and `HOP(t, ts, slide, size [, offset])`: the input columns
+/// followed by `window_start` and `window_end` (of the time column's type), one output row per
+/// window [start, start + size) containing the row's time, starts aligned to `offset` modulo
+/// `slide`. TUMBLE has slide == size. Rows with a NULL time belong to no window.
+struct HopWindowNode final : BatchNode {
+  HopWindowNode() : BatchNode(BatchNodeKind::kHopWindow) {}
+  uint32_t time_column = 0;
+  int64_t size_micros = 0;
+  int64_t slide_micros = 0;
+  int64_t offset_micros = 0;
+};
+
+/// `SESSION(t, ts, gap, key...)`: the input columns followed by `window_start` and `window_end`.
+/// Rows with equal key columns whose times are less than `gap` apart form one session: start is
+/// the first time, end the last time plus the gap. Rows with a NULL time belong to no session.
+struct SessionWindowNode final : BatchNode {
+  SessionWindowNode() : BatchNode(BatchNodeKind::kSessionWindow) {}
+  uint32_t time_column = 0;
+  int64_t gap_micros = 0;
+  std::vector<uint32_t> key_columns;
 };
 
 }  // namespace freshet::plan

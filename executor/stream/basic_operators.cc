@@ -1,0 +1,560 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "executor/stream/basic_operators.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "common/error.h"
+#include "common/numeric.h"
+#include "common/serializer.h"
+#include "storage/key_codec.h"
+#include "storage/row_codec.h"
+
+namespace freshet::executor::stream {
+namespace {
+
+/// Floor division, for window alignment of times before 1970.
+int64_t FloorDivide(int64_t value, int64_t divisor) {
+  int64_t quotient = value / divisor;
+  if ((value % divisor != 0) && ((value < 0) != (divisor < 0))) {
+    --quotient;
+  }
+  return quotient;
+}
+
+uint64_t Mix(uint64_t hash, uint64_t value) {
+  // splitmix64 finalizer over the running hash combined with the value.
+  uint64_t z = hash ^ (value + 0x9E3779B97F4A7C15ULL + (hash << 6) + (hash >> 2));
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+uint64_t HashBytes(std::string_view bytes) {
+  uint64_t hash = 0xCBF29CE484222325ULL;
+  for (unsigned char c : bytes) {
+    hash = (hash ^ c) * 0x100000001B3ULL;
+  }
+  return hash;
+}
+
+/// Copies the rows of `chunk` selected by `keep` (or all when null) into a chunk with op `op`
+/// forced for every row when `force_insert`.
+Chunk SelectRows(const Chunk& chunk, const std::vector<uint8_t>& keep) {
+  return chunk.Select(keep);
+}
+
+}  // namespace
+
+void HashRows(const Chunk& chunk,
+              const std::vector<uint32_t>& columns,
+              std::vector<uint64_t>& out) {
+  const size_t rows = chunk.NumRows();
+  out.assign(rows, 0x2545F4914F6CDD1DULL);
+  for (uint32_t index : columns) {
+    const Column& column = chunk.GetColumn(index);
+    for (size_t row = 0; row < rows; ++row) {
+      uint64_t value = 0;
+      if (column.IsNull(row)) {
+        value = 0x6E756C6CULL;
+      } else {
+        switch (column.Type().Physical()) {
+          case PhysicalType::kBool:
+            value = column.Data<uint8_t>()[row];
+            break;
+          case PhysicalType::kInt16:
+            value = static_cast<uint64_t>(static_cast<int64_t>(column.Data<int16_t>()[row]));
+            break;
+          case PhysicalType::kInt32:
+            value = static_cast<uint64_t>(static_cast<int64_t>(column.Data<int32_t>()[row]));
+            break;
+          case PhysicalType::kInt64:
+            value = static_cast<uint64_t>(column.Data<int64_t>()[row]);
+            break;
+          case PhysicalType::kFloat32:
+          case PhysicalType::kFloat64: {
+            double number = column.Type().Physical() == PhysicalType::kFloat32
+                                ? static_cast<double>(column.Data<float>()[row])
+                                : column.Data<double>()[row];
+            if (number == 0) {
+              number = 0;  // -0 and 0 are equal
+            }
+            std::memcpy(&value, &number, sizeof(value));
+            break;
+          }
+          case PhysicalType::kInt128: {
+            const __int128 normalized = numeric::Normalize(column.Data<__int128>()[row]);
+            value = Mix(static_cast<uint64_t>(normalized),
+                        static_cast<uint64_t>(static_cast<unsigned __int128>(normalized) >> 64));
+            break;
+          }
+          case PhysicalType::kInterval: {
+            const Interval interval = column.Data<Interval>()[row];
+            value = Mix(
+                Mix(static_cast<uint64_t>(interval.months), static_cast<uint64_t>(interval.days)),
+                static_cast<uint64_t>(interval.micros));
+            break;
+          }
+          case PhysicalType::kString:
+            value = HashBytes(column.GetString(row));
+            break;
+        }
+      }
+      out[row] = Mix(out[row], value);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// WatermarkTracker
+
+size_t WatermarkTracker::Classify(const Chunk& chunk, std::vector<uint8_t>& late) {
+  const size_t rows = chunk.NumRows();
+  late.assign(rows, 0);
+  const Column& times = chunk.GetColumn(column_);
+  const int64_t* values = times.Data<int64_t>();
+  size_t late_count = 0;
+  for (size_t row = 0; row < rows; ++row) {
+    if (times.IsNull(row)) {
+      continue;
+    }
+    const int64_t time = values[row];
+    const Op op = chunk.Ops()[row];
+    if (has_max_ && (op == Op::kInsert || op == Op::kUpdateInsert) &&
+        time < max_time_ - delay_micros_ - lateness_micros_) {
+      late[row] = 1;
+      ++late_count;
+      continue;
+    }
+    if (!has_max_ || time > max_time_) {
+      max_time_ = time;
+      has_max_ = true;
+    }
+  }
+  return late_count;
+}
+
+void WatermarkTracker::Save(Serializer& out) const {
+  out.WriteBool(has_max_);
+  out.WriteI64(max_time_);
+}
+
+void WatermarkTracker::Restore(Deserializer& in) {
+  has_max_ = in.ReadBool();
+  max_time_ = in.ReadI64();
+}
+
+// ---------------------------------------------------------------------------------------------
+// SourceOperator
+
+SourceOperator::SourceOperator(const plan::StreamSourceNode& node,
+                               const OperatorContext& context,
+                               std::shared_ptr<ScanCounters> counters)
+    : node_(node),
+      state_key_(context.StatePrefix(node.operator_id)),
+      shard_(context.shard),
+      counters_(std::move(counters)) {
+  connectors::SourceSpec spec;
+  spec.source_name = node.relation_name;
+  spec.options = node.options;
+  spec.column_names = node.column_names;
+  spec.column_types = node.column_types;
+  reader_ = connectors::CreateSourceReader(spec, context.shard, context.shard_count);
+  if (node.watermark_column) {
+    watermark_.emplace(*node.watermark_column, node.watermark_delay_micros, node.lateness_micros);
+  }
+  std::optional<std::string> saved;
+  context.LoadState(node.operator_id, [&](std::string_view key, std::string_view value) {
+    if (key.empty()) {
+      saved = std::string(value);
+    }
+  });
+  if (saved) {
+    Deserializer in(*saved);
+    next_sequence_ = in.ReadU64();
+    const std::string position = in.ReadString();
+    reader_->RestorePosition(position);
+    if (watermark_) {
+      watermark_->Restore(in);
+    }
+  }
+  read_ = Chunk(node.column_types);
+}
+
+void SourceOperator::OnChunk(size_t input, const Chunk& chunk) {
+  throw Error::Internal("a source has no input");
+}
+
+bool SourceOperator::Produce() {
+  read_ = Chunk(node_.column_types);
+  const size_t rows = reader_->Read(read_, Chunk::kChunkSize);
+  if (rows == 0) {
+    return false;
+  }
+  Column row_ids(DataType::Bigint());
+  row_ids.ResizeFixed(rows);
+  int64_t* ids = row_ids.MutableData<int64_t>();
+  for (size_t row = 0; row < rows; ++row) {
+    ids[row] = static_cast<int64_t>((shard_ << 48) | next_sequence_++);
+  }
+  counters_->rows.fetch_add(rows, std::memory_order_relaxed);
+  if (!watermark_) {
+    read_.AddColumn(std::move(row_ids));
+    Emit(read_);
+    return true;
+  }
+  const bool had_watermark = watermark_->HasWatermark();
+  const int64_t previous = had_watermark ? watermark_->Watermark() : INT64_MIN;
+  const size_t late_count = watermark_->Classify(read_, late_);
+  counters_->late_rows.fetch_add(late_count, std::memory_order_relaxed);
+  if (node_.late_events) {
+    Column watermarks(read_.GetColumn(watermark_->TimeColumn()).Type());
+    for (size_t row = 0; row < rows; ++row) {
+      watermarks.Append<int64_t>(watermark_->Watermark());
+    }
+    read_.AddColumn(std::move(watermarks));
+    read_.AddColumn(std::move(row_ids));
+    if (late_count > 0) {
+      Emit(SelectRows(read_, late_));
+    }
+  } else {
+    read_.AddColumn(std::move(row_ids));
+    if (late_count == 0) {
+      Emit(read_);
+    } else {
+      for (uint8_t& flag : late_) {
+        flag = flag == 0 ? 1 : 0;
+      }
+      Emit(SelectRows(read_, late_));
+    }
+  }
+  if (watermark_->HasWatermark() && watermark_->Watermark() > previous) {
+    counters_->watermark.store(
+        std::max(counters_->watermark.load(std::memory_order_relaxed), watermark_->Watermark()),
+        std::memory_order_relaxed);
+    if (!node_.late_events) {
+      EmitWatermark(watermark_->TimeColumn(), watermark_->Watermark());
+    }
+  }
+  return true;
+}
+
+int64_t SourceOperator::MicrosUntilReady() const {
+  return reader_->Exhausted() ? -1 : reader_->MicrosUntilReady();
+}
+
+void SourceOperator::OnBarrier(const EpochContext& epoch) {
+  Serializer out;
+  out.WriteU64(next_sequence_);
+  out.WriteString(reader_->SavePosition());
+  if (watermark_) {
+    watermark_->Save(out);
+  }
+  epoch.batch->Put(state_key_, std::move(out).Finish());
+}
+
+// ---------------------------------------------------------------------------------------------
+// TableScanOperator
+
+TableScanOperator::TableScanOperator(const plan::StreamTableScanNode& node,
+                                     const OperatorContext& context,
+                                     std::shared_ptr<ScanCounters> counters)
+    : node_(node),
+      state_key_(context.StatePrefix(node.operator_id)),
+      counters_(std::move(counters)) {
+  if (node.watermark_column) {
+    watermark_.emplace(*node.watermark_column, node.watermark_delay_micros, node.lateness_micros);
+    context.LoadState(node.operator_id, [&](std::string_view key, std::string_view value) {
+      if (key.empty()) {
+        Deserializer in(value);
+        watermark_->Restore(in);
+      }
+    });
+  }
+}
+
+void TableScanOperator::Backfill(storage::StateStore& store, const storage::Snapshot& snapshot) {
+  const std::string prefix = storage::TablePrefix(node_.relation_id);
+  std::unique_ptr<storage::Iterator> it =
+      store.Scan(prefix, storage::PrefixUpperBound(prefix), &snapshot);
+  // Stored columns come from the value; key columns that are not stored come from the key.
+  const size_t stored = node_.column_types.size();
+  const std::vector<DataType> types = node_.OutputTypes();
+  Chunk chunk(types);
+  auto flush = [&] {
+    if (chunk.NumRows() > 0) {
+      EmitClassified(chunk);
+      chunk = Chunk(types);
+    }
+  };
+  for (; it->Valid(); it->Next()) {
+    std::string_view key = it->Key().substr(prefix.size());
+    std::vector<Column>& columns = chunk.Columns();
+    storage::DecodeRowIntoColumns(it->Value(), node_.column_types, columns).ThrowIfError();
+    if (node_.row_id_key) {
+      const uint64_t row_id = storage::ReadUint64(key).ValueOrThrow();
+      columns[stored].Append<int64_t>(static_cast<int64_t>(row_id));
+    } else {
+      for (uint32_t key_column : node_.storage_key) {
+        if (key_column >= stored) {
+          storage::DecodeKeyValueInto(key, false, columns[key_column]).ThrowIfError();
+        } else {
+          // Skip a key value that the row also stores.
+          storage::DecodeKeyValue(key, types[key_column], false).ValueOrThrow();
+        }
+      }
+    }
+    chunk.MutableOps().push_back(Op::kInsert);
+    if (chunk.NumRows() >= Chunk::kChunkSize) {
+      flush();
+    }
+  }
+  it->GetStatus().ThrowIfError();
+  flush();
+}
+
+void TableScanOperator::OnChunk(size_t input, const Chunk& chunk) {
+  EmitClassified(chunk);
+}
+
+void TableScanOperator::EmitClassified(const Chunk& chunk) {
+  counters_->rows.fetch_add(chunk.NumRows(), std::memory_order_relaxed);
+  if (!watermark_) {
+    Emit(chunk);
+    return;
+  }
+  const int64_t previous = watermark_->HasWatermark() ? watermark_->Watermark() : INT64_MIN;
+  const size_t late_count = watermark_->Classify(chunk, late_);
+  counters_->late_rows.fetch_add(late_count, std::memory_order_relaxed);
+  watermark_dirty_ = true;
+  if (node_.late_events) {
+    if (late_count > 0) {
+      Chunk late = chunk.Select(late_);
+      Column watermarks(chunk.GetColumn(watermark_->TimeColumn()).Type());
+      for (size_t row = 0; row < late.NumRows(); ++row) {
+        watermarks.Append<int64_t>(watermark_->Watermark());
+      }
+      // _watermark goes after the stored columns, before the hidden key columns.
+      std::vector<Column>& columns = late.Columns();
+      columns.insert(columns.begin() + static_cast<std::ptrdiff_t>(node_.column_types.size()),
+                     std::move(watermarks));
+      Emit(late);
+    }
+  } else if (late_count == 0) {
+    Emit(chunk);
+  } else {
+    for (uint8_t& flag : late_) {
+      flag = flag == 0 ? 1 : 0;
+    }
+    Emit(chunk.Select(late_));
+  }
+  if (watermark_->HasWatermark() && watermark_->Watermark() > previous) {
+    counters_->watermark.store(
+        std::max(counters_->watermark.load(std::memory_order_relaxed), watermark_->Watermark()),
+        std::memory_order_relaxed);
+    if (!node_.late_events) {
+      EmitWatermark(watermark_->TimeColumn(), watermark_->Watermark());
+    }
+  }
+}
+
+void TableScanOperator::OnBarrier(const EpochContext& epoch) {
+  if (watermark_ && watermark_dirty_) {
+    Serializer out;
+    watermark_->Save(out);
+    epoch.batch->Put(state_key_, std::move(out).Finish());
+    watermark_dirty_ = false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Filter, project, windows, union
+
+FilterOperator::FilterOperator(const plan::StreamFilterNode& node, const OperatorContext& context)
+    : batch_(context.batch), predicate_(*node.predicate, batch_) {}
+
+void FilterOperator::OnChunk(size_t input, const Chunk& chunk) {
+  std::vector<uint8_t> selected = predicate_.EvaluatePredicate(chunk);
+  size_t kept = 0;
+  for (uint8_t flag : selected) {
+    kept += flag;
+  }
+  if (kept == chunk.NumRows()) {
+    Emit(chunk);
+    return;
+  }
+  Chunk out = chunk.Select(selected);
+  // An update whose old or new version was filtered out is a plain insert or delete now.
+  for (Op& op : out.MutableOps()) {
+    if (op == Op::kUpdateDelete) {
+      op = Op::kDelete;
+    } else if (op == Op::kUpdateInsert) {
+      op = Op::kInsert;
+    }
+  }
+  Emit(out);
+}
+
+ProjectOperator::ProjectOperator(const plan::StreamProjectNode& node,
+                                 const OperatorContext& context)
+    : node_(node), batch_(context.batch) {
+  expressions_.reserve(node.expressions.size());
+  for (const plan::ExpressionPtr& expression : node.expressions) {
+    expressions_.emplace_back(*expression, batch_);
+  }
+}
+
+void ProjectOperator::OnChunk(size_t input, const Chunk& chunk) {
+  Chunk out;
+  for (ExpressionEvaluator& expression : expressions_) {
+    const Column& result = expression.Evaluate(chunk);
+    Column copy(result.Type());
+    copy.Reserve(result.Size());
+    for (size_t row = 0; row < result.Size(); ++row) {
+      copy.AppendFrom(result, row);
+    }
+    out.AddColumn(std::move(copy));
+  }
+  out.MutableOps() = chunk.Ops();
+  Emit(out);
+}
+
+void ProjectOperator::OnWatermark(size_t input, uint32_t column, int64_t value) {
+  for (size_t output = 0; output < node_.passthrough.size(); ++output) {
+    if (node_.passthrough[output] == column) {
+      EmitWatermark(static_cast<uint32_t>(output), value);
+    }
+  }
+}
+
+int64_t HopWindowOperator::AlignedStart(int64_t time) const {
+  return FloorDivide(time - node_.offset_micros, node_.slide_micros) * node_.slide_micros +
+         node_.offset_micros;
+}
+
+void HopWindowOperator::OnChunk(size_t input, const Chunk& chunk) {
+  const size_t windows_per_row = static_cast<size_t>(node_.size_micros / node_.slide_micros);
+  const Column& times = chunk.GetColumn(node_.time_column);
+  const DataType time_type = times.Type();
+  Chunk out;
+  for (size_t column = 0; column < chunk.NumColumns(); ++column) {
+    out.AddColumn(Column(chunk.GetColumn(column).Type()));
+  }
+  Column starts(time_type);
+  Column ends(time_type);
+  std::vector<Op>& ops = out.MutableOps();
+  for (size_t row = 0; row < chunk.NumRows(); ++row) {
+    if (times.IsNull(row)) {
+      continue;
+    }
+    const int64_t time = times.Data<int64_t>()[row];
+    const int64_t last_start = AlignedStart(time);
+    for (size_t w = windows_per_row; w-- > 0;) {
+      const int64_t start = last_start - static_cast<int64_t>(w) * node_.slide_micros;
+      for (size_t column = 0; column < chunk.NumColumns(); ++column) {
+        out.MutableColumn(column).AppendFrom(chunk.GetColumn(column), row);
+      }
+      starts.Append<int64_t>(start);
+      ends.Append<int64_t>(start + node_.size_micros);
+      ops.push_back(chunk.Ops()[row]);
+    }
+  }
+  out.Columns().push_back(std::move(starts));
+  out.Columns().push_back(std::move(ends));
+  Emit(out);
+}
+
+void HopWindowOperator::OnWatermark(size_t input, uint32_t column, int64_t value) {
+  EmitWatermark(column, value);
+  if (column != node_.time_column) {
+    return;
+  }
+  // Every later row has time >= value, so its earliest window starts at AlignedStart(value) -
+  // size + slide and ends a slide after AlignedStart(value).
+  const uint32_t width = static_cast<uint32_t>(node_.outputs.size() - 2);
+  const int64_t aligned = AlignedStart(value);
+  EmitWatermark(width, aligned - node_.size_micros + node_.slide_micros);
+  EmitWatermark(width + 1, aligned + node_.slide_micros);
+}
+
+void UnionOperator::OnWatermark(size_t input, uint32_t column, int64_t value) {
+  auto& per_input = watermarks_[input];
+  if (per_input.size() <= column) {
+    per_input.resize(column + 1);
+  }
+  per_input[column] = value;
+  std::optional<int64_t> minimum;
+  for (const auto& other : watermarks_) {
+    if (other.size() <= column || !other[column]) {
+      return;
+    }
+    minimum = minimum ? std::min(*minimum, *other[column]) : *other[column];
+  }
+  if (emitted_.size() <= column) {
+    emitted_.resize(column + 1);
+  }
+  if (!emitted_[column] || *minimum > *emitted_[column]) {
+    emitted_[column] = minimum;
+    EmitWatermark(column, *minimum);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// MaterializeOperator
+
+MaterializeOperator::MaterializeOperator(const plan::StreamMaterializeNode& node,
+                                         const OperatorContext& context,
+                                         storage::WriteBatch* epoch_batch,
+                                         std::shared_ptr<std::atomic<int64_t>> view_rows)
+    : node_(node),
+      epoch_batch_(epoch_batch),
+      state_key_(context.StatePrefix(node.operator_id)),
+      view_rows_(std::move(view_rows)) {
+  context.LoadState(node.operator_id, [&](std::string_view key, std::string_view value) {
+    if (key.empty()) {
+      Deserializer in(value);
+      rows_ = in.ReadI64();
+    }
+  });
+  saved_rows_ = rows_;
+  view_rows_->fetch_add(rows_, std::memory_order_relaxed);
+  for (uint32_t i = 0; i < node.visible_count; ++i) {
+    visible_.push_back(i);
+  }
+}
+
+void MaterializeOperator::OnChunk(size_t input, const Chunk& chunk) {
+  const std::vector<size_t> visible(visible_.begin(), visible_.end());
+  int64_t delta = 0;
+  for (size_t row = 0; row < chunk.NumRows(); ++row) {
+    key_.clear();
+    storage::AppendTablePrefix(node_.relation_id, key_);
+    for (uint32_t column : node_.stream_key) {
+      storage::EncodeKeyValue(chunk.GetColumn(column), row, false, key_);
+    }
+    const Op op = chunk.Ops()[row];
+    if (op == Op::kInsert || op == Op::kUpdateInsert) {
+      value_.clear();
+      storage::EncodeRow(chunk, row, visible, value_);
+      epoch_batch_->Put(key_, value_);
+      delta += op == Op::kInsert ? 1 : 0;
+    } else {
+      epoch_batch_->Delete(key_);
+      delta -= op == Op::kDelete ? 1 : 0;
+    }
+  }
+  rows_ += delta;
+  view_rows_->fetch_add(delta, std::memory_order_relaxed);
+  Emit(chunk);
+}
+
+void MaterializeOperator::OnBarrier(const EpochContext& epoch) {
+  if (rows_ != saved_rows_) {
+    Serializer out;
+    out.WriteI64(rows_);
+    epoch.batch->Put(state_key_, std::move(out).Finish());
+    saved_rows_ = rows_;
+  }
+}
+
+}  // namespace freshet::executor::stream

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "planner/plan/batch_plan.h"
+#include "planner/plan/stream_plan.h"
+
+namespace freshet::planner {
+
+/// A materialized view's dataflow and the shape of its stored rows.
+struct MaterializedViewPlan {
+  std::shared_ptr<plan::StreamPlan> plan;
+  /// The columns the query outputs.
+  std::vector<catalog::ColumnSchema> columns;
+  /// Key columns the query does not output.
+  std::vector<catalog::ColumnSchema> hidden_columns;
+  /// Indexes into `columns` then `hidden_columns`.
+  std::vector<uint32_t> stream_key;
+  /// The relations the view reads.
+  std::vector<catalog::ObjectId> depends_on;
+};
+
+/// Turns the bound query of a materialized view (a batch plan, as the binder makes for SELECT)
+/// into a stream plan: changelog operators with stream keys, exchanges where a stateful operator
+/// needs its input distributed by key, watermarks derived from the sources' declarations, and a
+/// materialize node writing into view `view_id`. Throws Error 0A000 for what a view cannot
+/// maintain incrementally.
+MaterializedViewPlan PlanMaterializedView(const plan::BatchNode& query,
+                                          const catalog::CatalogSnapshot& catalog,
+                                          catalog::ObjectId view_id,
+                                          bool emit_on_window_close,
+                                          uint32_t parallelism);
+
+}  // namespace freshet::planner
