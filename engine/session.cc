@@ -219,8 +219,8 @@ void Session::Execute(std::string_view sql, ResultSink& client) {
                                                timeout_ms * 1000;
     // One catalog snapshot per statement, for the binder and the system relations alike.
     catalog_snapshot_ = database_.Catalog().Snapshot();
-    system_tables_ =
-        std::make_unique<SystemCatalog>(catalog_snapshot_, info_.database, info_.user, &settings_);
+    system_tables_ = std::make_unique<SystemCatalog>(catalog_snapshot_, info_.database, info_.user,
+                                                     &settings_, &database_);
     evaluation_.catalog = system_tables_.get();
     try {
       ExecuteStatement(*statement, sink);
@@ -362,6 +362,15 @@ uint64_t Session::RunWrite(const plan::TableDescriptor& table,
   return count;
 }
 
+void Session::RejectAppendOnly(const plan::TableDescriptor& table, std::string_view verb) const {
+  auto relation = catalog_snapshot_->FindRelation(table.table_id);
+  if (relation != nullptr && relation->append_only) {
+    throw Error(SqlState::kFeatureNotSupported,
+                fmt::format("cannot {} append-only table \"{}\"", verb, table.name))
+        .WithHint("An APPEND ONLY table only accepts INSERT.");
+  }
+}
+
 void Session::ExecuteInsert(const ast::Insert& statement, ResultSink& sink) {
   planner::Binder binder = MakeBinder();
   planner::InsertPlan plan = binder.BindInsert(statement);
@@ -374,6 +383,7 @@ void Session::ExecuteInsert(const ast::Insert& statement, ResultSink& sink) {
 void Session::ExecuteUpdate(const ast::Update& statement, ResultSink& sink) {
   planner::Binder binder = MakeBinder();
   planner::ModifyPlan plan = binder.BindUpdate(statement);
+  RejectAppendOnly(plan.table, "update");
   const uint64_t count =
       RunWrite(plan.table, *plan.source,
                [](executor::TableWriter& writer, const Chunk& rows) { writer.Update(rows); });
@@ -383,6 +393,7 @@ void Session::ExecuteUpdate(const ast::Update& statement, ResultSink& sink) {
 void Session::ExecuteDelete(const ast::Delete& statement, ResultSink& sink) {
   planner::Binder binder = MakeBinder();
   planner::ModifyPlan plan = binder.BindDelete(statement);
+  RejectAppendOnly(plan.table, "delete from");
   const uint64_t count = RunWrite(
       plan.table, *plan.source,
       [](executor::TableWriter& writer, const Chunk& keys) { writer.Delete(keys.GetColumn(0)); });

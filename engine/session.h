@@ -83,6 +83,9 @@ class Session {
   void ExecuteUpdate(const ast::Update& statement, ResultSink& sink);
   void ExecuteExplain(const ast::Explain& statement, ResultSink& sink);
   void ExecuteDelete(const ast::Delete& statement, ResultSink& sink);
+  /// Throws 0A000 when `table` is APPEND ONLY: UPDATE and DELETE would retract rows that views
+  /// treat as never changing.
+  void RejectAppendOnly(const plan::TableDescriptor& table, std::string_view verb) const;
   /// Computes the rows of `source`, then, holding the table's write lock, stages each chunk with
   /// `stage` and commits them in one batch; returns the count of rows written.
   uint64_t RunWrite(const plan::TableDescriptor& table,

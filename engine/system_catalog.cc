@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <climits>
 
 #include <fmt/format.h>
@@ -10,6 +11,7 @@
 #include "common/error.h"
 #include "common/text_format.h"
 #include "engine/session_settings.h"
+#include "engine/stream_system_tables.h"
 
 namespace freshet::engine {
 
@@ -45,6 +47,8 @@ struct BuildContext {
   const SessionSettings* settings;
   const std::vector<RelationEntry>& relations;
   const SystemCatalog& catalog;
+  /// The running database behind the freshet_catalog relations; null when there is none.
+  Database* instance;
 };
 
 using Row = std::vector<Value>;
@@ -458,6 +462,26 @@ void BuildSettings(const BuildContext& context, std::vector<Row>& rows) {
 void BuildNothing(const BuildContext& context, std::vector<Row>& rows) {}
 
 // ---------------------------------------------------------------------------------------------
+// freshet_catalog
+
+void BuildMaterializedViews(const BuildContext& context, std::vector<Row>& rows) {
+  if (context.instance == nullptr) {
+    return;
+  }
+  const int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  rows = MaterializedViewRows(context.snapshot, *context.instance, now);
+}
+
+void BuildSources(const BuildContext& context, std::vector<Row>& rows) {
+  if (context.instance == nullptr) {
+    return;
+  }
+  rows = SourceRows(context.snapshot, *context.instance);
+}
+
+// ---------------------------------------------------------------------------------------------
 // information_schema
 
 std::string_view SchemaName(uint32_t oid) {
@@ -651,7 +675,8 @@ void BuildKeyColumnUsage(const BuildContext& context, std::vector<Row>& rows) {
   }
 }
 
-// The system relations, with PostgreSQL 15's OIDs and columns (from its catalogs).
+// The system relations, with PostgreSQL 15's OIDs and columns (from its catalogs), then Freshet's
+// own, with OIDs between the schema's and the first user object's.
 const SystemRelation kSystemRelations[] = {
     {"pg_catalog", "pg_tablespace", 1213, 'r',
      "oid:oid, spcname:name, spcowner:oid, spcacl:aclitem[], spcoptions:text[]", BuildTablespace},
@@ -875,6 +900,9 @@ const SystemRelation kSystemRelations[] = {
      "is_trigger_deletable:information_schema.yes_or_no, "
      "is_trigger_insertable_into:information_schema.yes_or_no",
      BuildNothing},
+    {"freshet_catalog", "materialized_views", 16001, 'v', kMaterializedViewsColumns,
+     BuildMaterializedViews},
+    {"freshet_catalog", "sources", 16002, 'v', kSourcesColumns, BuildSources},
 };
 
 // The functions pg_am names, besides those of pg_type.
@@ -946,13 +974,15 @@ std::string JoinNames(const std::vector<std::string>& parts) {
 }  // namespace
 
 SystemCatalog::SystemCatalog(std::shared_ptr<const catalog::CatalogSnapshot> snapshot,
-                             std::string database,
+                             std::string database_name,
                              std::string user,
-                             const SessionSettings* settings)
+                             const SessionSettings* settings,
+                             Database* database)
     : snapshot_(std::move(snapshot)),
-      database_(std::move(database)),
+      database_name_(std::move(database_name)),
       user_(std::move(user)),
-      settings_(settings) {}
+      settings_(settings),
+      database_(database) {}
 
 SystemCatalog::~SystemCatalog() = default;
 
@@ -993,8 +1023,7 @@ const std::vector<SystemCatalog::RelationEntry>& SystemCatalog::Relations() cons
     const SystemRelation& system = kSystemRelations[i];
     RelationEntry entry;
     entry.oid = system.oid;
-    entry.namespace_oid =
-        system.schema == "pg_catalog" ? system_oid::kPgCatalog : system_oid::kInformationSchema;
+    entry.namespace_oid = *NamespaceOid(system.schema);
     entry.name = std::string(system.name);
     entry.kind = system.kind;
     entry.attributes = ParseColumns(system.columns);
@@ -1086,7 +1115,8 @@ std::shared_ptr<const planner::SystemTable> SystemCatalog::Build(size_t index) {
     types.push_back(attributes[i].type);
   }
   std::vector<Row> rows;
-  const BuildContext context{*snapshot_, database_, user_, settings_, Relations(), *this};
+  const BuildContext context{*snapshot_,  database_name_, user_,    settings_,
+                             Relations(), *this,          database_};
   system.build(context, rows);
   auto chunk = std::make_shared<Chunk>(types);
   for (const Row& row : rows) {
@@ -1114,7 +1144,7 @@ uint32_t SystemCatalog::ParseObjectName(TypeId reg_type, std::string_view text) 
     case TypeId::kRegclass: {
       std::vector<std::string> parts = SplitQualifiedName(trimmed);
       if (parts.size() == 3) {
-        if (parts[0] != database_) {
+        if (parts[0] != database_name_) {
           throw Error(
               SqlState::kFeatureNotSupported,
               fmt::format("cross-database references are not implemented: {}", JoinNames(parts)));

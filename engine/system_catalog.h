@@ -15,6 +15,7 @@
 
 namespace freshet::engine {
 
+class Database;
 class SessionSettings;
 
 /// Stable OIDs of the objects Freshet shows in pg_catalog; user relations use their catalog ids.
@@ -37,16 +38,21 @@ constexpr uint32_t kConstraintBase = 2u << 30;
 /// (pg_namespace, pg_class, pg_attribute, pg_type, pg_database, pg_index, pg_constraint, pg_roles,
 /// ... and empty ones such as pg_policy where Freshet has nothing) and information_schema (tables,
 /// columns, schemata, views, table_constraints, key_column_usage), with the OIDs and values
-/// PostgreSQL 15 would show. Also answers the catalog questions of the reg* types and the
-/// pg_catalog functions. A relation's rows are built on first use and kept for the statement.
-/// Used by one statement on one thread; the CatalogAccess half is read-only.
+/// PostgreSQL 15 would show, and freshet_catalog (materialized_views, sources: the streaming
+/// engine's progress, as of the first use of each relation in the statement). Also answers the
+/// catalog questions of the reg* types and the pg_catalog functions. A relation's rows are built on
+/// first use and kept for the statement. Used by one statement on one thread; the CatalogAccess
+/// half is read-only.
 class SystemCatalog final : public planner::SystemTableProvider, public function::CatalogAccess {
  public:
-  /// `settings` (may be null) supplies search_path and pg_settings; it must outlive this object.
+  /// `settings` (may be null) supplies search_path and pg_settings; `database` (may be null) the
+  /// streaming engine and store behind freshet_catalog's rows, which are empty without it. Both
+  /// must outlive this object.
   SystemCatalog(std::shared_ptr<const catalog::CatalogSnapshot> snapshot,
-                std::string database,
+                std::string database_name,
                 std::string user,
-                const SessionSettings* settings);
+                const SessionSettings* settings,
+                Database* database = nullptr);
   ~SystemCatalog() override;
 
   std::shared_ptr<const planner::SystemTable> Find(std::string_view schema,
@@ -75,9 +81,10 @@ class SystemCatalog final : public planner::SystemTableProvider, public function
   std::shared_ptr<const planner::SystemTable> Build(size_t index);
 
   std::shared_ptr<const catalog::CatalogSnapshot> snapshot_;
-  std::string database_;
+  std::string database_name_;
   std::string user_;
   const SessionSettings* settings_;
+  Database* database_;
   mutable std::vector<RelationEntry> relations_;
   mutable std::optional<std::vector<uint32_t>> search_path_;
   std::map<size_t, std::shared_ptr<const planner::SystemTable>> built_;

@@ -273,24 +273,27 @@ TableScanOperator::TableScanOperator(const plan::StreamTableScanNode& node,
   }
 }
 
-void TableScanOperator::Backfill(storage::StateStore& store, const storage::Snapshot& snapshot) {
-  const std::string prefix = storage::TablePrefix(node_.relation_id);
-  std::unique_ptr<storage::Iterator> it =
-      store.Scan(prefix, storage::PrefixUpperBound(prefix), &snapshot);
+void TableScanOperator::StartBackfill(storage::StateStore& store,
+                                      std::shared_ptr<const storage::Snapshot> snapshot) {
+  backfill_snapshot_ = std::move(snapshot);
+  backfill_prefix_ = storage::TablePrefix(node_.relation_id);
+  backfill_ = store.Scan(backfill_prefix_, storage::PrefixUpperBound(backfill_prefix_),
+                         backfill_snapshot_.get());
+}
+
+bool TableScanOperator::BackfillStep() {
+  if (!backfill_) {
+    return false;
+  }
   // Stored columns come from the value; key columns that are not stored come from the key.
   const size_t stored = node_.column_types.size();
   const std::vector<DataType> types = node_.OutputTypes();
   Chunk chunk(types);
-  auto flush = [&] {
-    if (chunk.NumRows() > 0) {
-      EmitClassified(chunk);
-      chunk = Chunk(types);
-    }
-  };
-  for (; it->Valid(); it->Next()) {
-    std::string_view key = it->Key().substr(prefix.size());
-    std::vector<Column>& columns = chunk.Columns();
-    storage::DecodeRowIntoColumns(it->Value(), node_.column_types, columns).ThrowIfError();
+  std::vector<Column>& columns = chunk.Columns();
+  for (; backfill_->Valid() && chunk.NumRows() < Chunk::kChunkSize; backfill_->Next()) {
+    std::string_view key = backfill_->Key().substr(backfill_prefix_.size());
+    storage::DecodeRowIntoColumns(backfill_->Value(), node_.column_types, columns)
+        .ThrowIfError();
     if (node_.row_id_key) {
       const uint64_t row_id = storage::ReadUint64(key).ValueOrThrow();
       columns[stored].Append<int64_t>(static_cast<int64_t>(row_id));
@@ -299,18 +302,24 @@ void TableScanOperator::Backfill(storage::StateStore& store, const storage::Snap
         if (key_column >= stored) {
           storage::DecodeKeyValueInto(key, false, columns[key_column]).ThrowIfError();
         } else {
-          // Skip a key value that the row also stores.
+          // Skips a key value that the row also stores.
           storage::DecodeKeyValue(key, types[key_column], false).ValueOrThrow();
         }
       }
     }
     chunk.MutableOps().push_back(Op::kInsert);
-    if (chunk.NumRows() >= Chunk::kChunkSize) {
-      flush();
-    }
   }
-  it->GetStatus().ThrowIfError();
-  flush();
+  const bool more = backfill_->Valid();
+  const Status status = backfill_->GetStatus();
+  if (!more) {
+    backfill_.reset();
+    backfill_snapshot_.reset();
+  }
+  status.ThrowIfError();
+  if (chunk.NumRows() > 0) {
+    EmitClassified(chunk);
+  }
+  return more;
 }
 
 void TableScanOperator::OnChunk(size_t input, const Chunk& chunk) {

@@ -83,8 +83,10 @@ class TableScanOperator final : public StreamOperator {
                     const OperatorContext& context,
                     std::shared_ptr<ScanCounters> counters);
 
-  /// Emits every row stored in `snapshot`.
-  void Backfill(storage::StateStore& store, const storage::Snapshot& snapshot);
+  /// Starts emitting the rows stored in `snapshot` (the backfill of a new view).
+  void StartBackfill(storage::StateStore& store, std::shared_ptr<const storage::Snapshot> snapshot);
+  /// Emits the next chunk of the backfill; returns false once it is complete.
+  bool BackfillStep();
   void OnChunk(size_t input, const Chunk& chunk) override;
   void OnBarrier(const EpochContext& epoch) override;
 
@@ -93,6 +95,9 @@ class TableScanOperator final : public StreamOperator {
 
   const plan::StreamTableScanNode& node_;
   std::string state_key_;
+  std::shared_ptr<const storage::Snapshot> backfill_snapshot_;
+  std::unique_ptr<storage::Iterator> backfill_;
+  std::string backfill_prefix_;
   std::optional<WatermarkTracker> watermark_;
   std::shared_ptr<ScanCounters> counters_;
   bool watermark_dirty_ = false;

@@ -548,17 +548,21 @@ bool Actor::Step() {
     return false;
   }
   try {
-    if (backfill_scan != nullptr && backfill_snapshot) {
-      TableScanOperator* scan = backfill_scan;
-      backfill_scan = nullptr;
-      scan->Backfill(runtime_.Store(), *backfill_snapshot);
-      backfill_snapshot.reset();
-      return true;
-    }
     if (Channel* full = dispatcher->FullChannel()) {
       if (full->WaitForRoom(shared_from_this())) {
         return false;
       }
+    }
+    if (backfill_scan != nullptr) {
+      // A new view first emits the rows its scan's relation holds, one chunk per step.
+      if (backfill_snapshot) {
+        backfill_scan->StartBackfill(runtime_.Store(), std::move(backfill_snapshot));
+        backfill_snapshot.reset();
+      }
+      if (!backfill_scan->BackfillStep()) {
+        backfill_scan = nullptr;
+      }
+      return true;
     }
     Message message;
     if (control && control->TryPop(message)) {

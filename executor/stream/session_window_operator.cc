@@ -170,6 +170,7 @@ class SessionWindowOperator final : public StreamOperator {
         }
       }
       if (state == nullptr) {
+        epoch.batch->Delete(store_key);
       } else if (state->dirty) {
         epoch.batch->Put(store_key, state->row);
         state->dirty = false;

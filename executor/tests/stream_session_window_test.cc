@@ -181,11 +181,12 @@ TEST(StreamSessionWindowTest, ABridgingRowMergesTwoSessions) {
             (Lines{"-1|20|103|18|30", "-1|0|100|0|10", "U-1|18|101|18|30", "U+1|18|101|18|28"}));
 }
 
-TEST(StreamSessionWindowTest, AnUpdateWithinAChunkIsEmittedAsItsNetEffect) {
+TEST(StreamSessionWindowTest, AnUpdateRetractsTheOldRowAndReemitsItsSession) {
   Harness session(10, 0);
   session.Push({{Op::kInsert, {1, 0, 100}}, {Op::kInsert, {1, 4, 101}}});
   session.Take();
-  // Moving row 101 from 4 to 2 leaves the session as it was: 101 is retracted and re-inserted.
+  // Moving row 101 from 4 to 2 shrinks the session: the old 101 goes at once, and the session is
+  // re-emitted with its new bounds once the chunk is applied.
   session.Push({{Op::kUpdateDelete, {1, 4, 101}}, {Op::kUpdateInsert, {1, 2, 101}}});
   EXPECT_EQ(session.Take(),
             (Lines{"-1|4|101|0|14", "U-1|0|100|0|14", "U+1|0|100|0|12", "+1|2|101|0|12"}));
@@ -200,7 +201,7 @@ TEST(StreamSessionWindowTest, WatermarkDropsClosedSessionsAndLateRows) {
   session.Take();
   session.Barrier();
   EXPECT_EQ(session.StoredEntries(), 4u);
-  // Sessions [0, 15) of user 1 closes at 15; [12, 22) of user 2 and [30, 40) stay open.
+  // Session [0, 15) of user 1 closes; [12, 22) of user 2 and [30, 40) of user 1 stay open.
   session.Watermark(16);
   EXPECT_EQ(session.Take(), Lines{});
   EXPECT_EQ(session.capture.watermarks,
@@ -217,28 +218,30 @@ TEST(StreamSessionWindowTest, WatermarkDropsClosedSessionsAndLateRows) {
 }
 
 TEST(StreamSessionWindowTest, WatermarksFollowTheOpenSessionsAndNeverGoBack) {
+  using Watermarks = std::vector<std::pair<uint32_t, int64_t>>;
   Harness session(10, 5);
   session.Push({{Op::kInsert, {1, 100, 100}}});
+  // No open session starts before 50: the time column, window_start and window_end (+ gap).
   session.Watermark(50);
+  EXPECT_EQ(session.capture.watermarks, (Watermarks{{1, 50}, {3, 50}, {4, 60}}));
+  session.capture.watermarks.clear();
+  // The open session [100, 110) may still be re-emitted: held at its start.
   session.Watermark(105);
-  // Open session [100, 110): held at its start. Closing needs the watermark past 110 + 5.
+  EXPECT_EQ(session.capture.watermarks, (Watermarks{{1, 100}, {3, 100}, {4, 110}}));
+  session.capture.watermarks.clear();
+  // It closes only once the watermark minus the lateness of 5 passes 110.
   session.Watermark(114);
+  EXPECT_EQ(session.capture.watermarks, Watermarks{});
   session.Push({{Op::kInsert, {2, 109, 101}}});
   session.Watermark(116);
-  // [100, 110) closed; [109, 119) is open and starts at 109: still no progress past 100.
+  EXPECT_EQ(session.capture.watermarks, (Watermarks{{1, 109}, {3, 109}, {4, 119}}));
+  session.capture.watermarks.clear();
+  // Everything closed: the watermark itself.
   session.Watermark(130);
-  EXPECT_EQ(session.capture.watermarks, (std::vector<std::pair<uint32_t, int64_t>>{{1, 50},
-                                                                                   {3, 50},
-                                                                                   {4, 60},
-                                                                                   {1, 100},
-                                                                                   {3, 100},
-                                                                                   {4, 110},
-                                                                                   {1, 109},
-                                                                                   {3, 109},
-                                                                                   {4, 119},
-                                                                                   {1, 130},
-                                                                                   {3, 130},
-                                                                                   {4, 140}}));
+  EXPECT_EQ(session.capture.watermarks, (Watermarks{{1, 130}, {3, 130}, {4, 140}}));
+  session.capture.watermarks.clear();
+  session.Watermark(120);
+  EXPECT_EQ(session.capture.watermarks, Watermarks{});
   // Within the lateness, a row behind the watermark is still accepted.
   session.Push({{Op::kInsert, {3, 126, 102}}});
   EXPECT_EQ(session.Take(),

@@ -1,0 +1,15 @@
+-- SPDX-License-Identifier: Apache-2.0
+-- Nexmark q2 (RisingWave's text, e2e_test/streaming/nexmark/views/q2.slt.part): selection (five auction ids; RisingWave's form of Flink's MOD(auction, 123) = 0).
+-- Run by bench/nexmark/run.sh; by hand: psql -v events=1000000 -f bench/nexmark/queries/q2.sql
+-- The sources are declared with every column of their table and the Flink DDL's 4 s watermark delay.
+-- Only the CREATE MATERIALIZED VIEW is timed (it starts the readers); the sources are created first.
+
+CREATE SOURCE bid (
+  auction BIGINT, bidder BIGINT, price BIGINT, channel VARCHAR, url VARCHAR, date_time TIMESTAMP,
+  extra VARCHAR,
+  WATERMARK FOR date_time AS date_time - INTERVAL '4' SECOND
+) WITH (connector = 'nexmark', nexmark.table.type = 'Bid', nexmark.event.num = :'events');
+
+CREATE MATERIALIZED VIEW nexmark_q2 AS
+SELECT auction, price FROM bid
+WHERE auction = 1007 OR auction = 1020 OR auction = 2001 OR auction = 2019 OR auction = 2087;

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Nexmark benchmark (issue 4), `make bench`: q0, q1, q2, q5, q7 and q8 (bench/nexmark/queries/,
+# RisingWave's text) over the built-in nexmark generator, plus the generator alone as the ceiling.
+# For each query: a fresh server on a free loopback port with a temporary data directory, the
+# query's sources and view created with psql, and the time from CREATE MATERIALIZED VIEW until the
+# view has consumed every event of its sources and FLUSH has committed it (see harness.py for the
+# completion test). Records events, seconds, events/s/core (events / seconds / cores), peak RSS
+# (VmHWM) and the CPU the server used, per thread name, into bench/results/nexmark.json and prints
+# a table. A failing query is recorded with its error; the others still run.
+#
+#   bench/nexmark/run.sh [--events N] [--workers N] [--queries q0,q5] [--no-generator]
+#                        [--perf] [--count-rows] [--keep] [--timeout S] [--output FILE]
+#                        [-- SERVER FLAGS...]
+#
+# Environment: NEXMARK_EVENTS (default 10000000; 1000000 for a quick run), NEXMARK_WORKERS (the
+# server's --workers, default: the number of cores), NEXMARK_QUERIES (comma-separated),
+# FRESHET (a server binary: skips the build; default build/bin/freshet after `make build`),
+# NEXMARK_PERF=1 (perf record each query; the reports go next to the JSON as qN.perf.txt).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+if [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ]; then
+  sed -n '2,20p' "$0"
+  exit 0
+fi
+command_line="bench/nexmark/run.sh${*:+ $*}"
+for variable in NEXMARK_EVENTS NEXMARK_WORKERS NEXMARK_QUERIES FRESHET NEXMARK_PERF; do
+  if [ -n "${!variable:-}" ]; then
+    command_line="$variable=${!variable} $command_line"
+  fi
+done
+
+build_note="FRESHET given"
+if [ -z "${FRESHET:-}" ]; then
+  FRESHET=build/bin/freshet
+  echo "building (make build)..."
+  if make build; then
+    build_note="make build"
+  elif [ -x "$FRESHET" ]; then
+    # Someone's file may be mid-edit; an older binary still gives figures, marked as such.
+    echo "run.sh: make build failed; using the existing $FRESHET" >&2
+    build_note="make build failed; used the existing binary"
+  else
+    echo "run.sh: make build failed and there is no $FRESHET" >&2
+    exit 2
+  fi
+fi
+[ -x "$FRESHET" ] || { echo "run.sh: no server binary at $FRESHET" >&2; exit 2; }
+command -v psql >/dev/null || { echo "run.sh: psql not found (apt-get install postgresql-client)" >&2; exit 2; }
+
+work=$(mktemp -d /tmp/freshet-nexmark-XXXXXX)
+pids="$work/pids"
+: >"$pids"
+keep=false
+for argument in "$@"; do
+  [ "$argument" = "--keep" ] && keep=true
+done
+# Never leave a server behind: the harness stops each one, and its servers die with it
+# (PR_SET_PDEATHSIG); this catches whatever is left, by the pids the harness recorded.
+cleanup() {
+  local pid
+  while read -r pid; do
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && grep -q "$work" "/proc/$pid/cmdline" 2>/dev/null; then
+      kill "$pid" 2>/dev/null || true
+      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -9 "$pid" 2>/dev/null || true
+    fi
+  done <"$pids"
+  if $keep; then echo "kept $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+perf_flag=()
+if [ "${NEXMARK_PERF:-0}" != "0" ]; then
+  perf_flag=(--perf)
+fi
+python3 bench/nexmark/harness.py \
+  --freshet "$FRESHET" \
+  --events "${NEXMARK_EVENTS:-10000000}" \
+  --workers "${NEXMARK_WORKERS:-$(nproc)}" \
+  --queries "${NEXMARK_QUERIES:-q0,q1,q2,q5,q7,q8}" \
+  --work-dir "$work" --pid-file "$pids" \
+  --command "$command_line" --build "$build_note" \
+  "${perf_flag[@]}" "$@"

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "engine/stream_system_tables.h"
+
+#include <algorithm>
+#include <climits>
+#include <map>
+#include <set>
+#include <string>
+
+#include "engine/database.h"
+#include "storage/key_codec.h"
+
+namespace freshet::engine {
+namespace {
+
+constexpr int64_t kMicrosPerDay = int64_t{86'400'000'000};
+
+Value Oid(uint32_t oid) {
+  return Value::Int(DataType(TypeId::kOid), oid);
+}
+
+Value Bigint(uint64_t value) {
+  return Value::Bigint(static_cast<int64_t>(std::min<uint64_t>(value, INT64_MAX)));
+}
+
+// The approximate bytes the store holds under `prefix`; 0 when the store cannot tell (closed).
+uint64_t ApproximatePrefixSize(storage::StateStore& store, const std::string& prefix) {
+  Result<uint64_t> size = store.ApproximateSize(prefix, storage::PrefixUpperBound(prefix));
+  return size.ok() ? size.value() : 0;
+}
+
+// now() - last commit as PostgreSQL subtracts timestamps: whole days, then the rest.
+Value Lag(int64_t micros) {
+  Interval lag;
+  lag.days = static_cast<int32_t>(micros / kMicrosPerDay);
+  lag.micros = micros % kMicrosPerDay;
+  return Value::FromInterval(lag);
+}
+
+std::string_view ConnectorOf(const catalog::Relation& relation) {
+  for (const auto& [key, value] : relation.options) {
+    if (key == "connector") {
+      return value;
+    }
+  }
+  return relation.kind == catalog::RelationKind::kTable ? "table" : "";
+}
+
+}  // namespace
+
+std::vector<std::vector<Value>> MaterializedViewRows(const catalog::CatalogSnapshot& snapshot,
+                                                     Database& database,
+                                                     int64_t now_micros) {
+  executor::stream::StreamRuntime& streams = database.Streams();
+  std::map<uint32_t, executor::stream::ViewProgress> progress;
+  for (executor::stream::ViewProgress& view : streams.Views()) {
+    const uint32_t id = view.view_id;
+    progress.emplace(id, std::move(view));
+  }
+  const auto committed_epoch = static_cast<int64_t>(streams.CommittedEpoch());
+  const int64_t last_commit = streams.LastCommitMicros();
+  const Value last_commit_value =
+      last_commit == 0 ? Value() : Value::Int(DataType(TypeId::kTimestamptz), last_commit);
+  const Value lag = last_commit == 0 ? Value() : Lag(now_micros - last_commit);
+
+  std::vector<std::vector<Value>> rows;
+  for (const auto& [id, relation] : snapshot.RelationsById()) {
+    if (relation->kind != catalog::RelationKind::kMaterializedView) {
+      continue;
+    }
+    const uint64_t state_bytes =
+        ApproximatePrefixSize(database.Store(), storage::TablePrefix(id)) +
+        ApproximatePrefixSize(database.Store(), storage::ViewStatePrefix(id));
+    const auto it = progress.find(id);
+    const bool running = it != progress.end();
+    Value view_rows;
+    Value errors;
+    Value last_error;
+    if (running) {
+      view_rows = Value::Bigint(it->second.rows);
+      errors = Bigint(it->second.errors);
+      if (!it->second.last_error.empty()) {
+        last_error = Value::Text(it->second.last_error);
+      }
+    }
+    rows.push_back({
+        Value::Text(relation->name),
+        Oid(id),
+        view_rows,
+        Bigint(state_bytes),
+        Value::Bigint(committed_epoch),
+        last_commit_value,
+        lag,
+        Value::Integer(static_cast<int32_t>(relation->parallelism)),
+        Value::Boolean(relation->append_only),
+        errors,
+        last_error,
+        Value::Text(relation->definition),
+    });
+  }
+  return rows;
+}
+
+std::vector<std::vector<Value>> SourceRows(const catalog::CatalogSnapshot& snapshot,
+                                           Database& database) {
+  std::map<uint32_t, executor::stream::SourceProgress> progress;
+  for (const executor::stream::SourceProgress& source : database.Streams().Sources()) {
+    progress.emplace(source.relation_id, source);
+  }
+  std::set<catalog::ObjectId> read_by_views;
+  for (const auto& [id, relation] : snapshot.RelationsById()) {
+    if (relation->kind == catalog::RelationKind::kMaterializedView) {
+      read_by_views.insert(relation->depends_on.begin(), relation->depends_on.end());
+    }
+  }
+
+  std::vector<std::vector<Value>> rows;
+  for (const auto& [id, relation] : snapshot.RelationsById()) {
+    const bool listed =
+        relation->kind == catalog::RelationKind::kSource ||
+        (relation->kind == catalog::RelationKind::kTable && read_by_views.count(id) > 0);
+    if (!listed) {
+      continue;
+    }
+    executor::stream::SourceProgress counts;
+    if (const auto it = progress.find(id); it != progress.end()) {
+      counts = it->second;
+    }
+    const std::string_view connector = ConnectorOf(*relation);
+    rows.push_back({
+        Value::Text(relation->name),
+        Oid(id),
+        connector.empty() ? Value() : Value::Text(std::string(connector)),
+        counts.watermark == INT64_MIN ? Value()
+                                      : Value::Int(DataType::Timestamp(), counts.watermark),
+        Bigint(counts.rows),
+        Bigint(counts.late_rows),
+    });
+  }
+  return rows;
+}
+
+}  // namespace freshet::engine
