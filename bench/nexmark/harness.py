@@ -210,6 +210,23 @@ def thread_cpu_seconds(pid):
     return result
 
 
+def runqueue_wait_seconds(pid):
+    """Seconds the process's threads spent runnable but waiting for a CPU (/proc/PID/task/*/schedstat:
+    on a shared machine, the time other processes took from the server)."""
+    total = 0
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return None
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                total += int(f.read().split()[1])
+        except (OSError, ValueError, IndexError):
+            pass
+    return total / 1e9
+
+
 def diff_threads(before, after):
     out = {}
     for name, seconds in after.items():
@@ -457,10 +474,11 @@ def run_query(name, args, work_dir, pid_file):
         target = {s: expected[s] * readers.get(s, 1) for s in sources}
         cpu_before = process_cpu_seconds(server.pid)
         threads_before = thread_cpu_seconds(server.pid)
+        wait_before = runqueue_wait_seconds(server.pid)
         load_before = load_average()
         if args.perf:
             perf_data = os.path.join(work_dir, f"{name}.perf.data")
-            perf = subprocess.Popen(["perf", "record", "-F", "499", "-g", "-o", perf_data, "-p",
+            perf = subprocess.Popen(["perf", "record", "-F", "999", "-g", "-o", perf_data, "-p",
                                      str(server.pid)], stdout=subprocess.DEVNULL,
                                     stderr=subprocess.DEVNULL)
         start = time.monotonic()
@@ -473,6 +491,7 @@ def run_query(name, args, work_dir, pid_file):
         end = time.monotonic()
         cpu_after = process_cpu_seconds(server.pid)
         threads_after = thread_cpu_seconds(server.pid)
+        wait_after = runqueue_wait_seconds(server.pid)
         if perf is not None:
             perf.send_signal(signal.SIGINT)
             perf.wait()
@@ -500,6 +519,8 @@ def run_query(name, args, work_dir, pid_file):
             if cpu > 0:
                 result["events_per_cpu_second"] = round(events / cpu)
             result["thread_cpu_seconds"] = diff_threads(threads_before, threads_after)
+        if wait_before is not None and wait_after is not None:
+            result["runqueue_wait_seconds"] = round(wait_after - wait_before, 2)
         status = view_status(conn, view)
         if status is not None:
             result["view_status"] = status
@@ -584,12 +605,15 @@ def directory_size(path):
 
 
 def report_perf(data, out):
-    """perf report (flat, by symbol) of one query into `out`."""
+    """perf report of one query into `out`: self time by library, then by function."""
     try:
         with open(out, "w") as f:
-            subprocess.run(["perf", "report", "-i", data, "--no-children", "--stdio",
-                            "--percent-limit", "0.5", "--sort", "comm,dso,symbol", "-g", "none"],
-                           stdout=f, stderr=subprocess.DEVNULL, timeout=600, check=False)
+            for sort, limit in (("dso", "0.1"), ("dso,symbol", "0.3")):
+                f.write(f"==== perf report --sort {sort} (self time) ====\n")
+                f.flush()
+                subprocess.run(["perf", "report", "-i", data, "--no-children", "--stdio",
+                                "--percent-limit", limit, "--sort", sort, "-g", "none"],
+                               stdout=f, stderr=subprocess.DEVNULL, timeout=600, check=False)
     except (OSError, subprocess.TimeoutExpired):
         pass
 
@@ -598,8 +622,8 @@ def report_perf(data, out):
 
 
 def print_table(report):
-    header = ("query", "status", "events", "seconds", "events/s", "ev/s/core", "cores used",
-              "peak RSS MiB")
+    header = ("query", "status", "events", "seconds", "events/s", "ev/s/core", "CPU s",
+              "ev/CPU-s", "CPU wait s", "peak RSS MiB")
     lines = [header]
     for name, r in list(report["queries"].items()) + [("generator", report.get("generator"))]:
         if r is None:
@@ -607,9 +631,10 @@ def print_table(report):
         if r.get("status") in ("ok", "errors"):
             lines.append((name, r["status"], f"{r['events']:,}", f"{r['seconds']:.2f}",
                           f"{r['events_per_second']:,}", f"{r['events_per_second_per_core']:,}",
-                          f"{r.get('cores_used', '-')}", f"{r.get('peak_rss_mb', '-')}"))
+                          f"{r.get('cpu_seconds', '-')}", f"{r.get('events_per_cpu_second', 0):,}",
+                          f"{r.get('runqueue_wait_seconds', '-')}", f"{r.get('peak_rss_mb', '-')}"))
         else:
-            lines.append((name, "FAILED", f"{r['events']:,}", "-", "-", "-", "-",
+            lines.append((name, "FAILED", f"{r['events']:,}", "-", "-", "-", "-", "-", "-",
                           f"{r.get('peak_rss_mb', '-')}"))
     widths = [max(len(str(line[i])) for line in lines) for i in range(len(header))]
     for index, line in enumerate(lines):

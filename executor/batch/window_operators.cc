@@ -2,7 +2,8 @@
 // The window table functions of batch queries: TUMBLE and HOP (one operator, a tumbling window is a
 // hop whose slide is its size) and SESSION.
 #include <algorithm>
-#include <limits>
+#include <memory>
+#include <vector>
 
 #include "common/calendar.h"
 #include "common/error.h"
@@ -48,11 +49,8 @@ class HopWindowOperator final : public BatchOperator {
       : node_(node),
         input_(std::move(input)),
         context_(context),
-        windows_per_row_(node.size_micros / node.slide_micros),
-        phase_(calendar::FloorMod(node.offset_micros, node.slide_micros)) {
-    FRESHET_CHECK(node.slide_micros > 0 && node.size_micros % node.slide_micros == 0,
-                  "a hop window's size is a positive multiple of its slide");
-  }
+        windows_per_row_(WindowsPerRow(node)),
+        phase_(Phase(node.offset_micros, node.slide_micros)) {}
 
   bool Next(Chunk& out) override {
     for (;;) {
@@ -81,6 +79,19 @@ class HopWindowOperator final : public BatchOperator {
   }
 
  private:
+  static int64_t WindowsPerRow(const plan::HopWindowNode& node) {
+    FRESHET_CHECK(
+        node.slide_micros > 0 && node.size_micros > 0 && node.size_micros % node.slide_micros == 0,
+        "a hop window's size is a positive multiple of its slide");
+    return node.size_micros / node.slide_micros;
+  }
+
+  // `offset` reduced to [0, slide).
+  static int64_t Phase(int64_t offset, int64_t slide) {
+    const int64_t remainder = offset % slide;
+    return remainder < 0 ? remainder + slide : remainder;
+  }
+
   // The start of the last window holding each row's time: the largest start <= ts, found with a
   // floor modulo so that times before 1970 (or before the offset) round down, not toward zero.
   void ComputeLastStarts() {

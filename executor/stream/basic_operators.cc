@@ -292,8 +292,7 @@ bool TableScanOperator::BackfillStep() {
   std::vector<Column>& columns = chunk.Columns();
   for (; backfill_->Valid() && chunk.NumRows() < Chunk::kChunkSize; backfill_->Next()) {
     std::string_view key = backfill_->Key().substr(backfill_prefix_.size());
-    storage::DecodeRowIntoColumns(backfill_->Value(), node_.column_types, columns)
-        .ThrowIfError();
+    storage::DecodeRowIntoColumns(backfill_->Value(), node_.column_types, columns).ThrowIfError();
     if (node_.row_id_key) {
       const uint64_t row_id = storage::ReadUint64(key).ValueOrThrow();
       columns[stored].Append<int64_t>(static_cast<int64_t>(row_id));

@@ -105,8 +105,8 @@ class SessionWindowOperator final : public StreamOperator {
         RowState& state = it->second;
         storage::EncodeRow(chunk, row, state.row);
         state.time = time;
-        state.dirty = true;
-        dirty_keys_.emplace_back(group->first, it->first);
+        state.dirty_slot = dirty_rows_.size();
+        dirty_rows_.push_back({group, it});
         Touch(group, time);
         continue;
       }
@@ -156,27 +156,24 @@ class SessionWindowOperator final : public StreamOperator {
   }
 
   void OnBarrier(const EpochContext& epoch) override {
-    std::string store_key;
-    for (const DirtyKey& dirty : dirty_keys_) {
-      store_key.assign(prefix_);
-      store_key.push_back(kRowTag);
-      store_key += dirty.key;
-      const std::string_view group_key(dirty.key.data(), dirty.group_size);
-      const std::string_view row_key = std::string_view(dirty.key).substr(dirty.group_size);
-      RowState* state = nullptr;
-      if (const auto group = groups_.find(group_key); group != groups_.end()) {
-        if (const auto it = group->second.rows.find(row_key); it != group->second.rows.end()) {
-          state = &it->second;
-        }
-      }
-      if (state == nullptr) {
-        epoch.batch->Delete(store_key);
-      } else if (state->dirty) {
-        epoch.batch->Put(store_key, state->row);
-        state->dirty = false;
+    // Deletes first: a key deleted and inserted again in the epoch ends with its Put.
+    std::string store_key = prefix_;
+    store_key.push_back(kRowTag);
+    const size_t rows_prefix = store_key.size();
+    for (const std::string& key : deleted_keys_) {
+      store_key.resize(rows_prefix);
+      epoch.batch->Delete(store_key += key);
+    }
+    deleted_keys_.clear();
+    for (const DirtyRow& dirty : dirty_rows_) {
+      if (dirty.group != groups_.end()) {
+        store_key.resize(rows_prefix);
+        store_key += dirty.group->first;
+        epoch.batch->Put(store_key += dirty.row->first, dirty.row->second.row);
+        dirty.row->second.dirty_slot = kClean;
       }
     }
-    dirty_keys_.clear();
+    dirty_rows_.clear();
     if (progress_dirty_) {
       store_key.assign(prefix_);
       store_key.push_back(kProgressTag);
@@ -189,6 +186,7 @@ class SessionWindowOperator final : public StreamOperator {
   }
 
  private:
+  static constexpr size_t kClean = std::numeric_limits<size_t>::max();
   /// One input row of a group.
   struct RowState {
     /// The row, as storage::EncodeRow writes it.
@@ -198,8 +196,8 @@ class SessionWindowOperator final : public StreamOperator {
     int64_t window_start = 0;
     int64_t window_end = 0;
     bool emitted = false;
-    /// True when the row changed since the last barrier and its key is in dirty_keys_.
-    bool dirty = false;
+    /// The row's index in dirty_rows_ when inserted since the last barrier, else kClean.
+    size_t dirty_slot = kClean;
   };
   /// A group's rows by (time, stream key), memcomparable.
   using Rows = std::map<std::string, RowState, std::less<>>;
@@ -232,15 +230,10 @@ class SessionWindowOperator final : public StreamOperator {
     Groups::iterator group;
     int64_t time = 0;
   };
-  /// A row written or deleted since the last barrier.
-  struct DirtyKey {
-    DirtyKey(std::string_view group, std::string_view row) : group_size(group.size()) {
-      key.reserve(group.size() + row.size());
-      key.append(group).append(row);
-    }
-    /// The group key then the row key.
-    std::string key;
-    size_t group_size = 0;
+  /// A row inserted since the last barrier; `group` is end() once it is deleted again.
+  struct DirtyRow {
+    Groups::iterator group;
+    Rows::iterator row;
   };
 
   /// Sets group_key_ and row_key_ for row `row` of `chunk`.
@@ -295,11 +288,13 @@ class SessionWindowOperator final : public StreamOperator {
   /// Removes row `it` from `group` and returns the row after it.
   Rows::iterator EraseRow(Groups::iterator group, Rows::iterator it) {
     const auto next = std::next(it);
-    const bool was_dirty = it->second.dirty;
-    auto node = group->second.rows.extract(it);
-    if (!was_dirty) {
-      dirty_keys_.emplace_back(group->first, node.key());
+    if (it->second.dirty_slot != kClean) {
+      dirty_rows_[it->second.dirty_slot].group = groups_.end();
     }
+    // The row may be stored from an earlier epoch.
+    std::string key = std::move(group->second.rows.extract(it).key());
+    key.insert(0, group->first);
+    deleted_keys_.push_back(std::move(key));
     return next;
   }
 
@@ -522,7 +517,9 @@ class SessionWindowOperator final : public StreamOperator {
   /// The last watermark emitted (kMinTime: none). Persisted.
   int64_t watermark_ = kMinTime;
   bool progress_dirty_ = false;
-  std::vector<DirtyKey> dirty_keys_;
+  /// The rows inserted since the last barrier, and the keys (group key, row key) deleted.
+  std::vector<DirtyRow> dirty_rows_;
+  std::vector<std::string> deleted_keys_;
 
   /// Per-chunk buffers, reused.
   std::vector<Change> changes_;

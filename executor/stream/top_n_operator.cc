@@ -48,7 +48,7 @@ class TopNOperator final : public StreamOperator {
       return;
     }
     context.LoadState(node.operator_id, [this](std::string_view key, std::string_view row) {
-      rows_.emplace_hint(rows_.end(), std::string(key), Entry{std::string(row), false});
+      rows_.emplace_hint(rows_.end(), std::string(key), Entry{std::string(row), kClean});
     });
     range_begin_ = RowAtRank(begin_rank_);
     range_end_ = RowAtRank(end_rank_);
@@ -75,27 +75,30 @@ class TopNOperator final : public StreamOperator {
   void OnWatermark(size_t input, uint32_t column, int64_t value) override {}
 
   void OnBarrier(const EpochContext& epoch) override {
+    // Deletes first: a key deleted and inserted again in the epoch ends with its Put.
     std::string store_key = prefix_;
-    for (const std::string& key : dirty_keys_) {
+    for (const std::string& key : deleted_keys_) {
       store_key.resize(prefix_.size());
-      store_key += key;
-      auto it = rows_.find(key);
-      if (it == rows_.end()) {
-        epoch.batch->Delete(store_key);
-      } else if (it->second.dirty) {
-        epoch.batch->Put(store_key, it->second.row);
-        it->second.dirty = false;
+      epoch.batch->Delete(store_key += key);
+    }
+    deleted_keys_.clear();
+    for (const Rows::iterator it : dirty_rows_) {
+      if (it != rows_.end()) {
+        store_key.resize(prefix_.size());
+        epoch.batch->Put(store_key += it->first, it->second.row);
+        it->second.dirty_slot = kClean;
       }
     }
-    dirty_keys_.clear();
+    dirty_rows_.clear();
   }
 
  private:
+  static constexpr size_t kClean = std::numeric_limits<size_t>::max();
   struct Entry {
     /// The row, as storage::EncodeRow writes it.
     std::string row;
-    /// True when the row changed since the last barrier and its key is in dirty_keys_.
-    bool dirty = false;
+    /// The row's index in dirty_rows_ when inserted since the last barrier, else kClean.
+    size_t dirty_slot = kClean;
   };
   using Rows = std::map<std::string, Entry, std::less<>>;
 
@@ -134,8 +137,8 @@ class TopNOperator final : public StreamOperator {
     auto [it, inserted] = rows_.try_emplace(key_);
     FRESHET_CHECK(inserted, "a row was inserted twice under one stream key");
     storage::EncodeRow(chunk, row, it->second.row);
-    it->second.dirty = true;
-    dirty_keys_.push_back(it->first);
+    it->second.dirty_slot = dirty_rows_.size();
+    dirty_rows_.push_back(it);
 
     const bool before_begin = range_begin_ == rows_.end() || key_ < range_begin_->first;
     const bool before_end = range_end_ == rows_.end() || key_ < range_end_->first;
@@ -183,11 +186,11 @@ class TopNOperator final : public StreamOperator {
         }
       }
     }
-    const bool was_dirty = it->second.dirty;
-    auto node = rows_.extract(it);
-    if (!was_dirty) {
-      dirty_keys_.push_back(std::move(node.key()));
+    if (it->second.dirty_slot != kClean) {
+      dirty_rows_[it->second.dirty_slot] = rows_.end();
     }
+    // The key may be stored from an earlier epoch; moving it out of the node saves a copy.
+    deleted_keys_.push_back(std::move(rows_.extract(it).key()));
   }
 
   void Output(const Entry& entry, Op op) {
@@ -221,8 +224,9 @@ class TopNOperator final : public StreamOperator {
   /// The row at rank begin_rank_ and the one at rank end_rank_, or end() when absent.
   Rows::iterator range_begin_;
   Rows::iterator range_end_;
-  /// The keys changed since the last barrier (a key may repeat).
-  std::vector<std::string> dirty_keys_;
+  /// The rows inserted since the last barrier (end() once deleted again), and the keys deleted.
+  std::vector<Rows::iterator> dirty_rows_;
+  std::vector<std::string> deleted_keys_;
   /// The output being built, and the key of the row being processed (buffers reused across rows).
   Chunk out_;
   std::string key_;

@@ -387,7 +387,7 @@ TEST(StreamAggregateTest, NumericSumShowsTheLargestScalePresent) {
   EXPECT_EQ(harness.Barrier(), (Lines{"-U 1|NaN", "+U 1|2"}));
 }
 
-TEST(StreamAggregateTest, SumOverflowFailsWith22003) {
+TEST(StreamAggregateTest, SumOverflowFailsAsOutOfRange) {
   const std::vector<DataType> types = {kInt, kNumeric, kDouble};
   auto node =
       MakeNode({kInt}, {Call("sum", {TypeId::kNumeric}, {1}), Call("sum", {TypeId::kDouble}, {2})});
@@ -395,9 +395,9 @@ TEST(StreamAggregateTest, SumOverflowFailsWith22003) {
   const auto expect_overflow = [&](const Rows& rows) {
     try {
       harness.Feed(types, rows);
-      ADD_FAILURE() << "expected 22003";
+      ADD_FAILURE() << "expected numeric_value_out_of_range";
     } catch (const Error& error) {
-      EXPECT_EQ(error.Code(), "22003") << error.Message();
+      EXPECT_EQ(error.State(), SqlState::kNumericValueOutOfRange) << error.Message();
     }
   };
   expect_overflow(

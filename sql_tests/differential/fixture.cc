@@ -232,6 +232,10 @@ std::vector<std::string> FixtureStatements(uint64_t seed, bool reverse_rows) {
   return statements;
 }
 
+std::string RandomLiteral(const ColumnSpec& column, Random& random) {
+  return RandomValue(column, random);
+}
+
 std::string QuoteLiteral(const std::string& text) {
   std::string quoted = "'";
   for (char c : text) {

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "sql_tests/differential/random.h"
+
 // The fixed schema and the seeded data both engines load before the differential queries run.
 namespace freshet::sql_tests::differential {
 
@@ -49,6 +51,10 @@ const std::vector<TableSpec>& FixtureTables();
 /// of rows generated from `seed`. With `reverse_rows` the same rows are inserted in the opposite
 /// order, which exposes queries whose answer depends on the storage order.
 std::vector<std::string> FixtureStatements(uint64_t seed, bool reverse_rows);
+
+/// Returns a random value of the column as the fixture draws them (NULL at the column's rate,
+/// values within its range), as a SQL literal. Primary keys are not counted up here.
+std::string RandomLiteral(const ColumnSpec& column, Random& random);
 
 /// Returns `text` as a SQL string literal ('it''s').
 std::string QuoteLiteral(const std::string& text);

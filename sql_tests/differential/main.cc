@@ -26,6 +26,8 @@
 #include "sql_tests/differential/query_file.h"
 #include "sql_tests/differential/query_generator.h"
 #include "sql_tests/differential/sql_client.h"
+#include "sql_tests/differential/stream_mode.h"
+#include "sql_tests/differential/tester.h"
 #include "sql_tests/runner/server_process.h"
 
 namespace freshet::sql_tests::differential {
@@ -33,13 +35,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr int kExitDifferences = 1;
-constexpr int kExitSetup = 2;
-constexpr int kExitSkipped = 77;  // CTest's SKIP_RETURN_CODE: PostgreSQL is not installed
-constexpr auto kServerReadyTimeout = std::chrono::seconds(60);
-constexpr auto kConnectRetryWindow = std::chrono::seconds(15);
-constexpr auto kStopGrace = std::chrono::seconds(10);
-constexpr auto kSetupTimeout = std::chrono::seconds(120);
 constexpr size_t kTopErrorMessages = 30;
 
 constexpr std::string_view kUsage =
@@ -71,37 +66,11 @@ constexpr std::string_view kUsage =
     "  --keep-data             keep the temporary directories (data, server logs)\n"
     "  --verbose               print every query as it runs\n";
 
-/// The signal that asked the program to stop, or 0.
-std::atomic<int> g_stop_signal{0};
-
 /// Records the signal and unblocks the queries in flight; the main loop then stops the servers.
 void OnStopSignal(int signal_number) {
   g_stop_signal.store(signal_number);
   ShutdownAllConnections();  // blocked queries return at once
 }
-
-/// Everything the command line says.
-struct Options {
-  std::optional<std::string> freshet_binary;
-  int freshet_port = 0;
-  std::string postgres_bin;
-  int postgres_port = 0;
-  std::vector<std::string> query_paths;
-  int generate = 0;
-  uint64_t seed = 42;
-  std::optional<uint64_t> data_seed;
-  std::chrono::milliseconds timeout = std::chrono::seconds(20);
-  std::optional<std::chrono::seconds> deadline;
-  bool only_freshet_errors = false;
-  bool ignore_freshet_errors = false;
-  bool compare_types = false;
-  bool check_oracle = false;
-  bool print_queries = false;
-  bool quiet = false;
-  size_t max_rows = 20;
-  bool keep_data = false;
-  bool verbose = false;
-};
 
 /// One query to run on both engines.
 struct Query {
@@ -130,173 +99,6 @@ std::optional<T> ParseNumber(std::string_view text) {
     return std::nullopt;
   }
   return value;
-}
-
-/// Prefixes every line of `text`.
-std::string Indent(const std::string& text, std::string_view prefix = "    ") {
-  std::string result;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) {
-      end = text.size();
-    }
-    result += std::string(prefix) + text.substr(start, end - start) + "\n";
-    start = end + 1;
-  }
-  return result;
-}
-
-/// A `freshet` server for the run: started on a free port with a fresh data directory and the
-/// fixture loaded, and started afresh whenever it crashes or stops answering.
-class FreshetServer {
- public:
-  FreshetServer(const Options& options, std::vector<std::string> fixture)
-      : options_(options), fixture_(std::move(fixture)) {}
-  ~FreshetServer() { StopAndClean(); }
-
-  /// Starts (or restarts) the server, connects and loads the fixture. Statements of the fixture
-  /// that fail are reported once; queries on those tables then fail on their own.
-  std::optional<std::string> Start() {
-    StopAndClean();
-    if (options_.freshet_binary) {
-      std::string pattern = "/tmp/freshet-difftest-XXXXXX";
-      if (mkdtemp(pattern.data()) == nullptr) {
-        return "mkdtemp under /tmp failed";
-      }
-      directory_ = pattern;
-      std::filesystem::create_directory(directory_ + "/data");
-      server_ = std::make_unique<ServerProcess>(*options_.freshet_binary, directory_ + "/data",
-                                                directory_ + "/freshet.log");
-      if (std::optional<std::string> error = server_->Start(kServerReadyTimeout)) {
-        return "cannot start freshet: " + *error;
-      }
-    }
-    int port = server_ ? server_->Port() : options_.freshet_port;
-    if (std::optional<std::string> error =
-            client_.Connect("127.0.0.1", port, "freshet", "dev", kConnectRetryWindow)) {
-      return *error + LogTail();
-    }
-    if (!server_) {
-      DropFixtureTables(client_);
-    }
-    for (const std::string& statement : fixture_) {
-      Answer answer = client_.Run(statement, kSetupTimeout);
-      if (answer.kind != Answer::Kind::kRows && !fixture_reported_) {
-        std::cout << fmt::format("WARNING: the fixture did not load into Freshet:\n{}{}",
-                                 Indent(statement.substr(0, 300)), FormatAnswer(answer, 0));
-      }
-      if (answer.kind == Answer::Kind::kConnectionLost || answer.kind == Answer::Kind::kTimeout) {
-        fixture_reported_ = true;
-        return "freshet stopped answering while the fixture loaded" + LogTail();
-      }
-    }
-    fixture_reported_ = true;
-    return std::nullopt;
-  }
-
-  /// Runs one query; restarts the server afterwards if it did not answer.
-  Answer Run(const std::string& sql) {
-    if (!client_.Connected()) {
-      if (std::optional<std::string> error = Start()) {
-        Answer answer;
-        answer.kind = Answer::Kind::kConnectionLost;
-        answer.message = "could not restart freshet: " + *error;
-        return answer;
-      }
-    }
-    Answer answer = client_.Run(sql, options_.timeout);
-    if (answer.kind == Answer::Kind::kConnectionLost || answer.kind == Answer::Kind::kTimeout) {
-      if (server_) {
-        if (std::optional<ExitReport> exit = server_->WaitForExit(std::chrono::seconds(1))) {
-          answer.message += fmt::format("; freshet {}", exit->description);
-        }
-        answer.message += LogTail();
-      }
-      ++restarts_;
-      if (g_stop_signal.load() == 0) {
-        if (std::optional<std::string> error = Start()) {
-          std::cout << "WARNING: " << *error << "\n";
-        }
-      }
-    }
-    return answer;
-  }
-
-  /// How often the server had to be started afresh.
-  int Restarts() const { return restarts_; }
-
-  /// Drops the fixture's tables, for a server that was already running.
-  static void DropFixtureTables(SqlClient& client) {
-    for (const TableSpec& table : FixtureTables()) {
-      client.Run("DROP TABLE IF EXISTS " + table.name, kSetupTimeout);
-    }
-  }
-
- private:
-  /// The last lines of the server's log, for reports.
-  std::string LogTail() const {
-    if (!server_) {
-      return "";
-    }
-    return fmt::format("\n--- last lines of {} ---\n{}", server_->LogPath(), server_->LogTail(10));
-  }
-
-  /// Stops the server and removes its directory (unless --keep-data).
-  void StopAndClean() {
-    client_.Disconnect();
-    if (server_) {
-      server_->Stop(kStopGrace);
-      server_.reset();
-    }
-    if (!directory_.empty() && !options_.keep_data) {
-      std::error_code ignored;
-      std::filesystem::remove_all(directory_, ignored);
-    } else if (!directory_.empty()) {
-      std::cout << fmt::format("kept Freshet's directory {}\n", directory_);
-    }
-    directory_.clear();
-  }
-
-  const Options& options_;
-  std::vector<std::string> fixture_;
-  std::unique_ptr<ServerProcess> server_;
-  std::string directory_;
-  SqlClient client_;
-  bool fixture_reported_ = false;
-  int restarts_ = 0;
-};
-
-/// Loads statements into PostgreSQL; any failure is fatal, since the oracle defines the truth.
-std::optional<std::string> LoadIntoPostgres(SqlClient& client,
-                                            const std::vector<std::string>& statements) {
-  for (const std::string& statement : statements) {
-    Answer answer = client.Run(statement, kSetupTimeout);
-    if (answer.kind != Answer::Kind::kRows) {
-      return fmt::format("PostgreSQL rejected a setup statement:\n{}{}",
-                         Indent(statement.substr(0, 300)), FormatAnswer(answer, 0));
-    }
-  }
-  return std::nullopt;
-}
-
-/// Connects to the oracle with the session settings both engines share.
-std::optional<std::string> ConnectToPostgres(SqlClient& client,
-                                             int port,
-                                             const Options& options,
-                                             const std::vector<std::string>& settings) {
-  if (std::optional<std::string> error =
-          client.Connect("127.0.0.1", port, "freshet", "postgres", kConnectRetryWindow)) {
-    return error;
-  }
-  std::vector<std::string> all = {
-      fmt::format("SET statement_timeout = {}", options.timeout.count()),
-      "SET TimeZone = 'UTC'",
-      "SET DateStyle = 'ISO, MDY'",
-      "SET extra_float_digits = 1",
-  };
-  all.insert(all.end(), settings.begin(), settings.end());
-  return LoadIntoPostgres(client, all);
 }
 
 /// Reads the query files and generates the random queries, in that order.

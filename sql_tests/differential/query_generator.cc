@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <iterator>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -948,6 +949,12 @@ Expr QueryGenerator::Aggregate(const Scope& scope) {
       // decimals) needs 40 decimals, beyond Freshet's 35-digit NUMERIC (a documented limit).
       Family family = random_.Percent(60) ? Family::kInt : Family::kNumeric;
       Expr value = Generate(family, 0, scope);
+      // Over a view, a column may itself be computed (an average, a large sum): keep to narrow
+      // values of a fixed small scale.
+      if (view_mode_ && (value.max_abs > 1e9 || (value.type == SqlType::kNumeric &&
+                                                 (value.scale < 0 || value.scale > 2)))) {
+        value = Literal(Family::kInt);
+      }
       const char* function = random_.Pick(
           std::vector<const char*>{"stddev_samp(", "stddev_pop(", "var_samp(", "var_pop("});
       Expr result = Make(function + value.sql + ")" + filter(), SqlType::kNumeric, kUnbounded);
@@ -960,6 +967,12 @@ Expr QueryGenerator::Aggregate(const Scope& scope) {
                   SqlType::kBool);
     }
     default: {
+      if (view_mode_) {
+        // Views do without string_agg (an ordered aggregate): count distinct values instead.
+        Expr value = Generate(RandomFamily(), static_cast<int>(random_.Between(0, 1)), scope);
+        return Make("count(DISTINCT " + value.sql + ")" + filter(), SqlType::kInt64,
+                    kMaxAggregatedRows);
+      }
       Expr value = GenerateText(static_cast<int>(random_.Between(0, 1)), scope);
       if (!MentionsColumn(value, scope)) {
         // A constant string_agg argument is no test, and with DISTINCT PostgreSQL rejects it.
@@ -1113,7 +1126,8 @@ GeneratedQuery QueryGenerator::PlainAggregate() {
 
 std::string QueryGenerator::GroupedSelect(const std::string& from,
                                           const Scope& scope,
-                                          bool allow_order) {
+                                          bool allow_order,
+                                          std::vector<Expr>* items_out) {
   static const std::vector<Family> kKeyFamilies = {
       Family::kInt,  Family::kInt,    Family::kText,    Family::kText,     Family::kBool,
       Family::kDate, Family::kDouble, Family::kNumeric, Family::kTimestamp};
@@ -1124,7 +1138,13 @@ std::string QueryGenerator::GroupedSelect(const std::string& from,
                                  static_cast<int>(random_.Between(0, 1)), scope);
     // A bare constant in GROUP BY is a position (or an error), not a key.
     if (!MentionsColumn(key, scope)) {
-      key = random_.Pick(scope);
+      if (!view_mode_) {
+        key = random_.Pick(scope);
+      } else if (std::optional<Expr> column = CanonicalColumn(scope)) {
+        key = *column;  // a view's columns may print equal values differently
+      } else {
+        key = Make("(" + scope.front().sql + " IS NULL)", SqlType::kBool);
+      }
     }
     keys.push_back(key);
   }
@@ -1160,6 +1180,9 @@ std::string QueryGenerator::GroupedSelect(const std::string& from,
   }
   if (allow_order && random_.Percent(40)) {
     sql += OrderByAll(items.size(), true);
+  }
+  if (items_out != nullptr) {
+    *items_out = std::move(items);
   }
   return sql;
 }
@@ -1428,6 +1451,299 @@ GeneratedQuery QueryGenerator::Next() {
     return SetOperation();
   }
   return Distinct();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Materialized views
+
+namespace {
+
+/// Describes a column of a UNION from its descriptions in the two branches.
+Expr MergeBranches(const Expr& a, const Expr& b) {
+  Expr merged = a;
+  if (IsInt(a.type) && IsInt(b.type)) {
+    merged.type = Wider(a.type, b.type);
+  }
+  merged.max_abs = std::max(a.max_abs, b.max_abs);
+  merged.frac_bits = std::max(a.frac_bits, b.frac_bits);
+  merged.exact = a.exact && b.exact;
+  merged.negative_zero = a.negative_zero || b.negative_zero;
+  merged.scale = a.scale == b.scale ? a.scale : -1;
+  return merged;
+}
+
+}  // namespace
+
+std::optional<Expr> QueryGenerator::CanonicalColumn(const Scope& scope) {
+  std::vector<Expr> columns;
+  std::copy_if(scope.begin(), scope.end(), std::back_inserter(columns), IsCanonical);
+  if (columns.empty()) {
+    return std::nullopt;
+  }
+  return random_.Pick(columns);
+}
+
+std::string QueryGenerator::ViewJoinFrom(Scope& scope, std::string& required_where) {
+  if (random_.Percent(8)) {
+    TableRef left = Ref(RandomTable(false));
+    TableRef right = Ref(Table(random_.Percent(70) ? "tiny" : "nothing"));
+    scope = ScopeOf(left);
+    Scope right_scope = ScopeOf(right);
+    scope.insert(scope.end(), right_scope.begin(), right_scope.end());
+    return fmt::format("{} {} CROSS JOIN {} {}", left.table->name, left.alias, right.table->name,
+                       right.alias);
+  }
+  const JoinEdge& edge = random_.Pick(edges_);
+  bool swap = random_.Percent(50);
+  TableRef left = Ref(Table(swap ? edge.right_table : edge.left_table));
+  TableRef right = Ref(Table(swap ? edge.left_table : edge.right_table));
+  const std::string& left_column = swap ? edge.right_column : edge.left_column;
+  const std::string& right_column = swap ? edge.left_column : edge.right_column;
+  scope = ScopeOf(left);
+  Scope right_scope = ScopeOf(right);
+  std::string condition =
+      fmt::format("{}.{} = {}.{}", left.alias, left_column, right.alias, right_column);
+  int64_t roll = random_.Between(0, 99);
+  const char* join = roll < 35   ? (roll < 15 ? " JOIN " : " INNER JOIN ")
+                     : roll < 65 ? " LEFT JOIN "
+                     : roll < 80 ? " RIGHT JOIN "
+                                 : " FULL JOIN ";
+  bool full = roll >= 80;
+  // PostgreSQL runs FULL JOIN only on conditions it can hash or merge: no extra predicates.
+  if (!full && random_.Percent(25)) {
+    condition += " AND " + GenerateBool(1, right_scope).sql;
+  }
+  std::string from;
+  if (!full && random_.Percent(10)) {
+    from =
+        fmt::format("{} {}, {} {}", left.table->name, left.alias, right.table->name, right.alias);
+    required_where = condition;
+  } else {
+    from = fmt::format("{} {}{}{} {} ON {}", left.table->name, left.alias, join,
+                       right.table->name, right.alias, condition);
+  }
+  scope.insert(scope.end(), right_scope.begin(), right_scope.end());
+  if (required_where.empty() && random_.Percent(20)) {
+    // A third table, joined to one of the first two along another edge.
+    std::vector<const JoinEdge*> candidates;
+    for (const JoinEdge& next : edges_) {
+      bool touches = next.left_table == left.table->name || next.left_table == right.table->name;
+      if (touches && next.right_table != left.table->name &&
+          next.right_table != right.table->name) {
+        candidates.push_back(&next);
+      }
+    }
+    if (!candidates.empty()) {
+      const JoinEdge* next = random_.Pick(candidates);
+      const TableRef& used = next->left_table == left.table->name ? left : right;
+      TableRef third = Ref(Table(next->right_table));
+      const char* third_join = random_.Percent(60) ? " LEFT JOIN " : " JOIN ";
+      from += fmt::format("{}{} {} ON {}.{} = {}.{}", third_join, third.table->name, third.alias,
+                          used.alias, next->left_column, third.alias, next->right_column);
+      Scope third_scope = ScopeOf(third);
+      scope.insert(scope.end(), third_scope.begin(), third_scope.end());
+    }
+  }
+  return from;
+}
+
+GeneratedView QueryGenerator::ViewBody(const std::string& from,
+                                       const Scope& scope,
+                                       int shape,
+                                       const std::string& required_where) {
+  GeneratedView view;
+  auto where = [&](int percent) {
+    std::string extra = MaybeWhere(scope, percent);
+    if (required_where.empty()) {
+      return extra;
+    }
+    return " WHERE " + required_where + (extra.empty() ? "" : " AND" + extra.substr(6));
+  };
+  std::vector<Expr> items;
+  switch (shape) {
+    case 0: {
+      int64_t count = random_.Between(1, 4);
+      for (int64_t i = 0; i < count; ++i) {
+        items.push_back(Generate(RandomFamily(), static_cast<int>(random_.Between(0, 3)), scope));
+      }
+      view.sql = fmt::format("SELECT {} FROM {}{}", SelectList(items), from, where(30));
+      view.category = "projection";
+      break;
+    }
+    case 1: {
+      int64_t count = random_.Between(1, 3);
+      for (int64_t i = 0; i < count; ++i) {
+        items.push_back(random_.Pick(scope));
+      }
+      std::string predicate = GenerateBool(static_cast<int>(random_.Between(2, 3)), scope).sql;
+      view.sql = fmt::format(
+          "SELECT {} FROM {} WHERE {}{}", SelectList(items), from,
+          required_where.empty() ? "" : required_where + " AND ", predicate);
+      view.category = "where";
+      break;
+    }
+    case 2: {
+      int64_t count = random_.Between(1, 4);
+      for (int64_t i = 0; i < count; ++i) {
+        items.push_back(Aggregate(scope));
+      }
+      view.sql = fmt::format("SELECT {} FROM {}{}", SelectList(items), from, where(35));
+      view.category = "aggregate";
+      break;
+    }
+    case 3:
+      // GroupedSelect writes its own WHERE; implicit joins do not come here.
+      view.sql = GroupedSelect(from, scope, false, &items);
+      view.category = "group_by";
+      break;
+    default: {
+      int64_t count = random_.Between(1, 3);
+      for (int64_t i = 0; i < count; ++i) {
+        items.push_back(
+            GenerateCanonical(RandomFamily(), static_cast<int>(random_.Between(0, 2)), scope));
+      }
+      view.sql = fmt::format("SELECT DISTINCT {} FROM {}{}", SelectList(items), from, where(30));
+      view.category = "distinct";
+      break;
+    }
+  }
+  view.columns = std::move(items);
+  return view;
+}
+
+void QueryGenerator::AddTopN(GeneratedView& view) {
+  size_t columns = view.columns.size();
+  size_t keys = columns;
+  if (columns > 1 && random_.Percent(25)) {
+    keys = static_cast<size_t>(random_.Between(1, static_cast<int64_t>(columns) - 1));
+  }
+  bool by_name = random_.Percent(30);
+  std::string order = " ORDER BY ";
+  for (size_t i = 1; i <= keys; ++i) {
+    order += fmt::format("{}{}{}{}", i == 1 ? "" : ", ", by_name ? "c" : "", i,
+                         random_.Pick(std::vector<const char*>{
+                             "", "", "", " DESC", " ASC", " NULLS FIRST", " DESC NULLS LAST"}));
+  }
+  order += fmt::format(" LIMIT {}", random_.Between(1, 20));
+  if (random_.Percent(25)) {
+    order += fmt::format(" OFFSET {}", random_.Between(1, 5));
+  }
+  view.sql += order;
+  view.top_n = true;
+  // Rows that tie on every key are interchangeable only when they are the same text, which
+  // needs every column as a key and equal values that print alike.
+  view.rows_determined =
+      keys == columns && std::all_of(view.columns.begin(), view.columns.end(), IsCanonical);
+}
+
+GeneratedView QueryGenerator::NextView() {
+  view_mode_ = true;
+  alias_counter_ = 0;
+  int64_t roll = random_.Between(0, 99);
+  auto single_table = [&](int shape) {
+    TableRef ref = Ref(RandomTable(true));
+    return ViewBody(ref.table->name + " " + ref.alias, ScopeOf(ref), shape, "");
+  };
+  auto join = [&]() {
+    Scope scope;
+    std::string required_where;
+    std::string from = ViewJoinFrom(scope, required_where);
+    int64_t pick = random_.Between(0, 99);
+    int shape = pick < 55 ? 0 : pick < 65 || !required_where.empty() ? 1 : 3;
+    GeneratedView view = ViewBody(from, scope, shape, required_where);
+    view.category = shape == 3 ? "join_aggregate" : "join";
+    return view;
+  };
+  GeneratedView view;
+  if (roll < 13) {
+    view = single_table(0);
+  } else if (roll < 24) {
+    view = single_table(1);
+  } else if (roll < 34) {
+    view = single_table(2);
+  } else if (roll < 51) {
+    view = single_table(3);
+  } else if (roll < 69) {
+    view = join();
+  } else if (roll < 79) {
+    bool all = random_.Percent(70);
+    std::vector<Family> families;
+    int64_t count = random_.Between(1, 3);
+    for (int64_t i = 0; i < count; ++i) {
+      families.push_back(RandomFamily());
+    }
+    std::vector<Expr> merged;
+    auto side = [&]() {
+      TableRef ref = Ref(RandomTable(true));
+      Scope scope = ScopeOf(ref);
+      std::vector<Expr> items;
+      for (Family family : families) {
+        int depth = static_cast<int>(random_.Between(0, 2));
+        // UNION without ALL compares rows: equal values must print the same.
+        items.push_back(all ? Generate(family, depth, scope)
+                            : GenerateCanonical(family, depth, scope));
+      }
+      if (merged.empty()) {
+        merged = items;
+      } else {
+        for (size_t i = 0; i < items.size(); ++i) {
+          merged[i] = MergeBranches(merged[i], items[i]);
+        }
+      }
+      return fmt::format("SELECT {} FROM {} {}{}", SelectList(items), ref.table->name, ref.alias,
+                         MaybeWhere(scope, 40));
+    };
+    std::string left = side();
+    std::string right = side();
+    view.sql = left + (all ? " UNION ALL " : " UNION ") + right;
+    view.columns = std::move(merged);
+    view.category = all ? "union_all" : "union";
+  } else if (roll < 87) {
+    view = single_table(4);
+  } else {
+    int64_t pick = random_.Between(0, 5);
+    view = pick < 2 ? single_table(static_cast<int>(pick)) : pick < 4 ? join() : single_table(3);
+    AddTopN(view);
+    view.category = "top_n";
+  }
+  view.category = "view:" + view.category;
+  return view;
+}
+
+GeneratedView QueryGenerator::ViewOnView(const GeneratedView& base) {
+  view_mode_ = true;
+  alias_counter_ = 0;
+  std::string alias = fmt::format("w{}", ++alias_counter_);
+  Scope scope;
+  for (size_t i = 0; i < base.columns.size(); ++i) {
+    Expr column = base.columns[i];
+    column.sql = fmt::format("{}.c{}", alias, i + 1);
+    scope.push_back(std::move(column));
+  }
+  std::string from = fmt::format("{} {}", kBaseViewPlaceholder, alias);
+  int64_t roll = random_.Between(0, 99);
+  GeneratedView view;
+  if (roll < 20) {
+    view = ViewBody(from, scope, 1, "");
+  } else if (roll < 38) {
+    view = ViewBody(from, scope, 0, "");
+  } else if (roll < 52) {
+    view = ViewBody(from, scope, 2, "");
+  } else if (roll < 78) {
+    view = ViewBody(from, scope, 3, "");
+  } else if (roll < 88) {
+    view = ViewBody(from, scope, 4, "");
+  } else {
+    view = ViewBody(from, scope, static_cast<int>(random_.Pick(std::vector<int>{0, 1, 3})), "");
+    AddTopN(view);
+    view.category = "top_n";
+  }
+  view.category = "view_on_view:" + view.category;
+  return view;
+}
+
+std::string QueryGenerator::Predicate(const TableSpec& table, int depth) {
+  return GenerateBool(depth, ScopeOf(TableRef{&table, table.name})).sql;
 }
 
 }  // namespace freshet::sql_tests::differential

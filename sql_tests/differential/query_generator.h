@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sql_tests/differential/fixture.h"
@@ -16,6 +18,12 @@ struct GeneratedQuery {
   std::string category;
 };
 
+struct GeneratedView;
+
+/// Stands for the relation a view on a view reads in GeneratedView::sql: the view's name for
+/// Freshet, the base view's query in parentheses for PostgreSQL.
+inline constexpr std::string_view kBaseViewPlaceholder = "@BASE_VIEW@";
+
 /// Generates random, type-correct queries over the fixture whose answers PostgreSQL fully
 /// determines: integer arithmetic stays in range (value bounds are tracked per expression),
 /// divisors go through NULLIF, doubles are multiples of 1/8 so sums and averages are exact in
@@ -28,6 +36,20 @@ class QueryGenerator {
 
   /// Returns the next query; the sequence depends only on the seed.
   GeneratedQuery Next();
+
+  /// Returns the next query a materialized view can maintain: projections, filters, aggregates
+  /// (no string_agg), GROUP BY with HAVING, joins of every kind, UNION [ALL], DISTINCT, and
+  /// ORDER BY only with LIMIT; no subqueries. Its output columns are c1..cN. A generator used for
+  /// views should not also produce Next() queries (the sequences would mix).
+  GeneratedView NextView();
+
+  /// Returns a query over `base` (a filter, projection, aggregate, GROUP BY, DISTINCT or top-N
+  /// of its columns) that reads it as kBaseViewPlaceholder, with an alias.
+  GeneratedView ViewOnView(const GeneratedView& base);
+
+  /// Returns a predicate over the columns of `table`, qualified by the table's name (for the
+  /// WHERE of an UPDATE or DELETE), nested at most `depth` deep.
+  std::string Predicate(const TableSpec& table, int depth);
 
   /// What the generator knows about one expression: its SQL and enough about its values to keep
   /// the queries deterministic and free of overflow.
@@ -129,13 +151,50 @@ class QueryGenerator {
   /// SELECT DISTINCT.
   GeneratedQuery Distinct();
   /// SELECT ... GROUP BY over `from` with `scope`, shared by GroupBy, Join and DerivedTable.
-  std::string GroupedSelect(const std::string& from, const Scope& scope, bool allow_order);
+  /// Stores the output columns in `items` when given.
+  std::string GroupedSelect(const std::string& from,
+                            const Scope& scope,
+                            bool allow_order,
+                            std::vector<Expr>* items = nullptr);
+
+  /// The FROM clause and scope of a join a view can maintain (no extra join predicates on FULL
+  /// JOIN, sometimes a third table).
+  /// An implicit join (`FROM a, b`) leaves its condition in `required_where`.
+  std::string ViewJoinFrom(Scope& scope, std::string& required_where);
+  /// A projection, filter, aggregate, GROUP BY or DISTINCT over `from` with `scope`, the shapes
+  /// views and views on views share; `shape` picks one (0-4) and names the category.
+  /// `required_where` (the condition of an implicit join) is ANDed into the WHERE.
+  GeneratedView ViewBody(const std::string& from,
+                         const Scope& scope,
+                         int shape,
+                         const std::string& required_where);
+  /// Appends ORDER BY ... LIMIT to the view, over every column (the top rows are then fully
+  /// determined when every column prints equal values alike) or over a prefix of them.
+  void AddTopN(GeneratedView& view);
+  /// A column of the scope whose equal values print alike, or std::nullopt.
+  std::optional<Expr> CanonicalColumn(const Scope& scope);
 
   const std::vector<TableSpec>& tables_;
   Random random_;
   std::vector<std::string> words_;
   std::vector<JoinEdge> edges_;
   int alias_counter_ = 0;
+  /// Set while generating views: no string_agg, GROUP BY keys only from canonical columns.
+  bool view_mode_ = false;
+};
+
+/// A generated query for a materialized view, with what the tester needs to check it.
+struct GeneratedView {
+  std::string sql;
+  /// "view:join", "view_on_view:group_by", ...; a "+top_n" suffix for ORDER BY ... LIMIT.
+  std::string category;
+  /// The output columns c1..cN, as the generator reasons about them (for views on this view).
+  std::vector<QueryGenerator::Expr> columns;
+  /// The query ends with ORDER BY ... LIMIT.
+  bool top_n = false;
+  /// False when ties in the ORDER BY leave open which rows make the LIMIT: only the number of
+  /// rows is then determined.
+  bool rows_determined = true;
 };
 
 }  // namespace freshet::sql_tests::differential

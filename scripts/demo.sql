@@ -1,0 +1,21 @@
+-- The demo stream `make run` creates on a new data directory: a Nexmark bid stream at 1,000 events
+-- per second and three views kept up to date as it flows. Query them with psql at any moment.
+CREATE SOURCE bid (
+  auction BIGINT, bidder BIGINT, price BIGINT, channel VARCHAR, url VARCHAR, date_time TIMESTAMP,
+  WATERMARK FOR date_time AS date_time - INTERVAL '2' SECOND
+) WITH (connector = 'nexmark', nexmark.table.type = 'Bid', nexmark.event.rate = '1000');
+
+-- Every bid in euros (Nexmark q1).
+CREATE MATERIALIZED VIEW bids_in_euros AS
+SELECT auction, bidder, price * 0.908 AS price_eur, date_time FROM bid;
+
+-- Bids and the top price per auction, updated on every bid.
+CREATE MATERIALIZED VIEW auction_stats AS
+SELECT auction, count(*) AS bids, max(price) AS top_price FROM bid GROUP BY auction;
+
+-- Bids per channel in 10-second windows, each window shown once it has closed.
+CREATE MATERIALIZED VIEW channel_windows AS
+SELECT channel, window_start, window_end, count(*) AS bids, avg(price) AS avg_price
+FROM TUMBLE(bid, date_time, INTERVAL '10' SECOND)
+GROUP BY channel, window_start, window_end
+EMIT ON WINDOW CLOSE;
