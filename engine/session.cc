@@ -306,7 +306,28 @@ executor::BatchContext Session::MakeBatchContext() {
   return context;
 }
 
+void Session::RejectSourceScans(const plan::BatchNode& node) const {
+  if (node.kind == plan::BatchNodeKind::kTableScan) {
+    const auto& scan = static_cast<const plan::TableScanNode&>(node);
+    auto relation = catalog_snapshot_->FindRelation(scan.table.table_id);
+    if (relation != nullptr && relation->kind == catalog::RelationKind::kSource) {
+      throw Error(SqlState::kFeatureNotSupported,
+                  fmt::format("cannot read source \"{}\" in a query", relation->name))
+          .WithHint("A source is a stream: create a materialized view over it and query the view.");
+    }
+  }
+  if (node.input) {
+    RejectSourceScans(*node.input);
+  }
+  if (node.kind == plan::BatchNodeKind::kJoin) {
+    RejectSourceScans(*static_cast<const plan::JoinNode&>(node).right);
+  } else if (node.kind == plan::BatchNodeKind::kSetOperation) {
+    RejectSourceScans(*static_cast<const plan::SetOperationNode&>(node).right);
+  }
+}
+
 uint64_t Session::RunQuery(const plan::BatchNode& root, ResultSink& sink) {
+  RejectSourceScans(root);
   const executor::BatchContext context = MakeBatchContext();
   auto query = executor::BuildBatchOperator(root, context);
   sink.OnColumns(root.outputs);

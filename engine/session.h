@@ -109,6 +109,8 @@ class Session {
   planner::Binder MakeBinder();
   /// The context of a batch query of the current statement.
   executor::BatchContext MakeBatchContext();
+  /// Throws 0A000 when `node` reads a source: a batch query cannot read an unbounded stream.
+  void RejectSourceScans(const plan::BatchNode& node) const;
   /// Runs a batch plan and streams its rows to `sink`; returns the row count.
   uint64_t RunQuery(const plan::BatchNode& root, ResultSink& sink);
   /// Re-reads the settings a statement depends on (time zone, extra_float_digits) after SET or

@@ -292,15 +292,29 @@ void Session::ExecuteDrop(const ast::Drop& statement, ResultSink& sink) {
   std::vector<std::shared_ptr<const catalog::Relation>> drops;
   std::set<catalog::ObjectId> dropping;
   for (const auto& target : targets) {
-    for (const auto& dependent : Dependents(*snapshot, target->id)) {
-      if (!statement.cascade) {
-        throw Error(
-            SqlState::kDependentObjectsStillExist,
-            fmt::format("cannot drop {} {} because other objects depend on it", noun, target->name))
-            .WithDetail(fmt::format("{} {} depends on {} {}", RelationKindName(dependent->kind),
-                                    dependent->name, noun, target->name))
-            .WithHint("Use DROP ... CASCADE to drop the dependent objects too.");
+    const auto dependents = Dependents(*snapshot, target->id);
+    if (!dependents.empty() && !statement.cascade) {
+      // As Postgres does: one line per dependent, oldest first, naming what it reads.
+      std::string detail;
+      for (auto it = dependents.rbegin(); it != dependents.rend(); ++it) {
+        for (catalog::ObjectId input : (*it)->depends_on) {
+          auto read = snapshot->FindRelation(input);
+          if (read != nullptr && (read->id == target->id ||
+                                  std::any_of(dependents.begin(), dependents.end(),
+                                              [&](const auto& d) { return d->id == input; }))) {
+            detail += fmt::format("{}{} {} depends on {} {}", detail.empty() ? "" : "\n",
+                                  RelationKindName((*it)->kind), (*it)->name,
+                                  RelationKindName(read->kind), read->name);
+          }
+        }
       }
+      throw Error(
+          SqlState::kDependentObjectsStillExist,
+          fmt::format("cannot drop {} {} because other objects depend on it", noun, target->name))
+          .WithDetail(std::move(detail))
+          .WithHint("Use DROP ... CASCADE to drop the dependent objects too.");
+    }
+    for (const auto& dependent : dependents) {
       if (dropping.insert(dependent->id).second) {
         sink.OnNotice(Error(SqlState::kSuccessfulCompletion,
                             fmt::format("drop cascades to {} {}", RelationKindName(dependent->kind),

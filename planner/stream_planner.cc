@@ -163,6 +163,99 @@ plan::OutputColumn Hidden(std::string name, DataType type) {
   return column;
 }
 
+/// A column plus a constant offset: `ts`, `ts + INTERVAL '5' SECOND`, `ts - INTERVAL '1' MINUTE`.
+struct ShiftedColumn {
+  uint32_t column = 0;
+  int64_t offset_micros = 0;
+};
+
+std::optional<ShiftedColumn> AsShiftedColumn(const plan::Expression& expression) {
+  if (expression.kind == plan::ExpressionKind::kColumn) {
+    return ShiftedColumn{expression.column_index, 0};
+  }
+  if (expression.kind != plan::ExpressionKind::kCall || expression.children.size() != 2 ||
+      (expression.function->name != "+" && expression.function->name != "-")) {
+    return std::nullopt;
+  }
+  const plan::Expression& column = *expression.children[0];
+  const plan::Expression& constant = *expression.children[1];
+  if (column.kind != plan::ExpressionKind::kColumn ||
+      constant.kind != plan::ExpressionKind::kConstant || constant.constant.IsNull() ||
+      constant.type.id != TypeId::kInterval) {
+    return std::nullopt;
+  }
+  const Interval span = constant.constant.GetInterval();
+  if (span.months != 0) {
+    return std::nullopt;
+  }
+  const int64_t micros = int64_t{span.days} * 86'400'000'000 + span.micros;
+  return ShiftedColumn{column.column_index, expression.function->name == "+" ? micros : -micros};
+}
+
+/// Adds `expression`'s conjuncts to `out`.
+void Conjuncts(const plan::Expression& expression, std::vector<const plan::Expression*>& out) {
+  if (expression.kind == plan::ExpressionKind::kAnd) {
+    for (const ExpressionPtr& child : expression.children) {
+      Conjuncts(*child, out);
+    }
+    return;
+  }
+  out.push_back(&expression);
+}
+
+/// Interval joins: from conditions such as `l.ts BETWEEN r.ts - X AND r.ts + Y` over watermarked
+/// time columns, the rows of a side that no future row of the other side can match.
+void AddIntervalCleaning(plan::StreamJoinNode& join,
+                         const StreamNode& left,
+                         const StreamNode& right,
+                         uint32_t left_width) {
+  if (!join.condition) {
+    return;
+  }
+  std::vector<const plan::Expression*> conjuncts;
+  Conjuncts(*join.condition, conjuncts);
+  for (const plan::Expression* conjunct : conjuncts) {
+    if (conjunct->kind != plan::ExpressionKind::kCall || conjunct->children.size() != 2) {
+      continue;
+    }
+    std::string_view op = conjunct->function->name;
+    std::optional<ShiftedColumn> a = AsShiftedColumn(*conjunct->children[0]);
+    std::optional<ShiftedColumn> b = AsShiftedColumn(*conjunct->children[1]);
+    if (!a || !b || (a->column < left_width) == (b->column < left_width)) {
+      continue;
+    }
+    if (a->column >= left_width) {
+      // Puts the left column first: `r op l` is `l op' r`.
+      std::swap(a, b);
+      if (op == "<" || op == "<=") {
+        op = ">=";
+      } else if (op == ">" || op == ">=") {
+        op = "<=";
+      } else {
+        continue;
+      }
+    }
+    const uint32_t l = a->column;
+    const uint32_t r = b->column - left_width;
+    if (op == ">=" || op == ">") {
+      // l + a >= r + b: a left row matches right rows up to l + a - b; it is dead once the right
+      // watermark (minus its lateness) passes that.
+      const plan::WatermarkColumn* watermark = right.FindWatermark(r);
+      if (watermark && !join.left_cleaning) {
+        join.left_cleaning = plan::StreamJoinNode::Cleaning{
+            l, r, watermark->lateness_micros + a->offset_micros - b->offset_micros, true};
+      }
+    } else if (op == "<=" || op == "<") {
+      // l + a <= r + b: a right row matches left rows up to r + b - a.
+      const plan::WatermarkColumn* watermark = left.FindWatermark(l);
+      if (watermark && !join.right_cleaning) {
+        join.right_cleaning = plan::StreamJoinNode::Cleaning{
+            r, l, watermark->lateness_micros + b->offset_micros - a->offset_micros, true};
+      }
+    }
+  }
+}
+
 /// Converts bound batch plans into stream plans, keeping the invariant that the first outputs of
 /// each stream node are exactly the outputs of its batch node, so bound column indexes stay valid;
 /// hidden key columns follow them.
@@ -456,6 +549,9 @@ StreamNodePtr StreamPlanner::ConvertJoin(const plan::JoinNode& join) {
                                                             right_watermark->lateness_micros};
     }
   }
+  if (!node->left_cleaning && !node->right_cleaning) {
+    AddIntervalCleaning(*node, *left, *right, left_width);
+  }
   node->append_only =
       join.type == plan::JoinType::kInner && left->append_only && right->append_only;
   for (const plan::OutputColumn& column : left->outputs) {
@@ -469,13 +565,19 @@ StreamNodePtr StreamPlanner::ConvertJoin(const plan::JoinNode& join) {
     node->stream_key.push_back(left_width + key);
   }
   // Outer joins can emit NULL-extended rows whose key columns are NULL; the other side's key
-  // still identifies them. Watermarks pass through only for inner joins.
+  // still identifies them. Only an inner join's equal keys that carry watermarks on both sides
+  // (window joins) keep one: an old row of one side can still join a new row of the other, so
+  // other columns may go backwards.
   if (join.type == plan::JoinType::kInner) {
-    for (const plan::WatermarkColumn& watermark : left->watermarks) {
-      node->watermarks.push_back(watermark);
-    }
-    for (const plan::WatermarkColumn& watermark : right->watermarks) {
-      node->watermarks.push_back({left_width + watermark.column, watermark.lateness_micros});
+    for (size_t i = 0; i < join.left_keys.size(); ++i) {
+      const plan::WatermarkColumn* left_watermark = left->FindWatermark(join.left_keys[i]);
+      const plan::WatermarkColumn* right_watermark = right->FindWatermark(join.right_keys[i]);
+      if (left_watermark && right_watermark) {
+        const int64_t lateness =
+            std::max(left_watermark->lateness_micros, right_watermark->lateness_micros);
+        node->watermarks.push_back({join.left_keys[i], lateness});
+        node->watermarks.push_back({left_width + join.right_keys[i], lateness});
+      }
     }
   }
   node->distribution = join.left_keys.empty()

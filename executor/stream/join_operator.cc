@@ -321,8 +321,14 @@ class JoinOperator final : public StreamOperator {
       }
       it->second = value;
     }
-    if (side.cleaning && side.cleaning->watermark_column == column) {
+    if (side.cleaning && !side.cleaning->by_other_side &&
+        side.cleaning->watermark_column == column) {
       Clean(side, SaturatingSubtract(value, side.cleaning->clean_delay_micros));
+    }
+    JoinSide& other = sides_[1 - input];
+    if (other.cleaning && other.cleaning->by_other_side &&
+        other.cleaning->watermark_column == column) {
+      Clean(other, SaturatingSubtract(value, other.cleaning->clean_delay_micros));
     }
     ForwardWatermarks(side, column, value);
   }
@@ -838,7 +844,7 @@ class JoinOperator final : public StreamOperator {
       ForwardWatermark(node_.left_keys[i], both);
       ForwardWatermark(static_cast<uint32_t>(sides_[1].output_offset + node_.right_keys[i]), both);
     }
-    if (side.cleaning && side.cleaning->clean_column == column &&
+    if (side.cleaning && !side.cleaning->by_other_side && side.cleaning->clean_column == column &&
         side.cleaning->watermark_column == column && side.cleaning->clean_delay_micros >= 0) {
       ForwardWatermark(static_cast<uint32_t>(side.output_offset + column),
                        SaturatingSubtract(value, side.cleaning->clean_delay_micros));

@@ -113,11 +113,14 @@ std::string Describe(const StreamNode& node) {
       if (join.condition) {
         text += " on " + join.condition->ToString();
       }
-      if (join.left_cleaning) {
-        text += fmt::format(" clean left by ${}", join.left_cleaning->clean_column);
-      }
-      if (join.right_cleaning) {
-        text += fmt::format(" clean right by ${}", join.right_cleaning->clean_column);
+      for (const auto* cleaning : {&join.left_cleaning, &join.right_cleaning}) {
+        if (*cleaning) {
+          text += fmt::format(" clean {} ${} by {} watermark ${}",
+                              cleaning == &join.left_cleaning ? "left" : "right",
+                              (*cleaning)->clean_column,
+                              (*cleaning)->by_other_side ? "the other side's" : "its",
+                              (*cleaning)->watermark_column);
+        }
       }
       return text;
     }

@@ -187,6 +187,9 @@ struct StreamJoinNode final : StreamNode {
     uint32_t clean_column = 0;
     uint32_t watermark_column = 0;
     int64_t clean_delay_micros = 0;
+    /// `watermark_column` is a column of the other input (interval joins: a row is dead once the
+    /// other side's watermark passes the last time it could match).
+    bool by_other_side = false;
   };
   std::optional<Cleaning> left_cleaning;
   std::optional<Cleaning> right_cleaning;

@@ -27,6 +27,8 @@ struct Answer {
   /// Type OIDs of the columns, shown in reports (and compared with --compare-types).
   std::vector<uint32_t> column_types;
   std::vector<Row> rows;
+  /// The row count of the command tag (INSERT 0 3, UPDATE 2, DELETE 1, SELECT 5).
+  int64_t affected_rows = 0;
 };
 
 /// How Freshet's answer differs from PostgreSQL's; kNone when they agree.

@@ -39,6 +39,7 @@ constexpr size_t kTopErrorMessages = 30;
 
 constexpr std::string_view kUsage =
     "usage: freshet_difftest --freshet PATH [options] [--queries FILE_OR_DIR...] [--generate N]\n"
+    "       freshet_difftest --freshet PATH [options] --stream-views N [--rounds R]\n"
     "options:\n"
     "  --freshet PATH          the freshet binary; started on a free port with a fresh data "
     "directory\n"
@@ -50,6 +51,9 @@ constexpr std::string_view kUsage =
     "  --queries PATH...       .sql files, or directories searched for them (one query per "
     "statement)\n"
     "  --generate N            also run N generated queries\n"
+    "  --stream-views N        streaming mode: N generated materialized views (and N/5 views on\n"
+    "                          views) checked after every round of random DML (see README.md)\n"
+    "  --rounds R              rounds of DML in the streaming mode (default 8)\n"
     "  --seed S                seed of the data and of the generator (default 42)\n"
     "  --data-seed S           seed of the data only (default: --seed)\n"
     "  --timeout SECONDS       per query and server (default 20)\n"
@@ -116,6 +120,15 @@ std::optional<std::string> CollectQueries(const Options& options, std::vector<Qu
     for (const QueryText& statement : SplitStatements(*text)) {
       queries.push_back(Query{statement.sql, fmt::format("{}:{}", file, statement.line), category,
                               HasTopLevelOrderBy(statement.sql)});
+    }
+  }
+  if (options.check_oracle) {
+    // The views' queries (views on views inlined) on the fixture as loaded, before any DML.
+    for (const StreamView& view : PlanStreamViews(options.stream_views, options.seed)) {
+      if (view.generated.rows_determined) {
+        queries.push_back(Query{view.postgres_sql, view.origin, view.generated.category,
+                                HasTopLevelOrderBy(view.postgres_sql)});
+      }
     }
   }
   QueryGenerator generator(FixtureTables(), options.seed);
@@ -416,7 +429,8 @@ int Main(int argc, char** argv) {
         options.query_paths.emplace_back(arguments[++i]);
       }
     } else if (argument == "--freshet-port" || argument == "--postgres-port" ||
-               argument == "--generate" || argument == "--seed" || argument == "--data-seed" ||
+               argument == "--generate" || argument == "--stream-views" ||
+               argument == "--rounds" || argument == "--seed" || argument == "--data-seed" ||
                argument == "--timeout" || argument == "--deadline" || argument == "--max-rows") {
       std::optional<int64_t> parsed = number();
       if (!parsed) {
@@ -428,6 +442,10 @@ int Main(int argc, char** argv) {
         options.postgres_port = static_cast<int>(*parsed);
       } else if (argument == "--generate") {
         options.generate = static_cast<int>(*parsed);
+      } else if (argument == "--stream-views") {
+        options.stream_views = static_cast<int>(*parsed);
+      } else if (argument == "--rounds") {
+        options.rounds = static_cast<int>(*parsed);
       } else if (argument == "--seed") {
         options.seed = static_cast<uint64_t>(*parsed);
       } else if (argument == "--data-seed") {
@@ -465,10 +483,22 @@ int Main(int argc, char** argv) {
     std::cerr << fmt::format("freshet_difftest: give --freshet PATH or --freshet-port\n{}", kUsage);
     return kExitSetup;
   }
+  if (options.stream_views > 0 && !options.check_oracle &&
+      (options.generate > 0 || !options.query_paths.empty())) {
+    std::cerr << "freshet_difftest: --stream-views runs alone (or with --check-oracle)\n";
+    return kExitSetup;
+  }
+  if (options.stream_views > 0 && options.print_queries) {
+    PrintStreamWorkload(options);
+    return 0;
+  }
   if (options.freshet_binary && access(options.freshet_binary->c_str(), X_OK) != 0) {
     std::cerr << fmt::format("freshet_difftest: {} is missing or not executable\n",
                              *options.freshet_binary);
     return kExitSetup;
+  }
+  if (options.stream_views > 0 && !options.check_oracle) {
+    return RunStreamViews(options);
   }
   return Run(options);
 }

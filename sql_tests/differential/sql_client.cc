@@ -190,6 +190,7 @@ Answer SqlClient::Run(const std::string& sql, std::chrono::milliseconds timeout)
       answer.column_names.emplace_back(result.column_name(column));
       answer.column_types.push_back(static_cast<uint32_t>(result.column_type(column)));
     }
+    answer.affected_rows = static_cast<int64_t>(result.affected_rows());
     answer.rows.reserve(result.size());
     for (const auto& row : result) {
       Row values;

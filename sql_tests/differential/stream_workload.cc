@@ -2,6 +2,7 @@
 #include "sql_tests/differential/stream_workload.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include <fmt/format.h>
 
@@ -180,8 +181,14 @@ DmlStatement WorkloadGenerator::Update(const TableSpec& table) {
       // Rows change the sign of their key: the new keys never meet the old keys of the rows
       // the statement updates, only keys of other rows, so the outcome is deterministic.
       assignments.push_back(fmt::format("{} = -{}", key->name, key->name));
-      where = fmt::format("{}.{} {} 0 AND ({})", table.name, key->name,
-                          random_.Percent(70) ? ">" : "<", Selective(table));
+      int64_t low = std::abs(SomeKey(table));
+      int64_t high = low + random_.Between(0, 30);
+      std::string column = table.name + "." + key->name;
+      where = random_.Percent(70) ? fmt::format("{} BETWEEN {} AND {}", column, low, high)
+                                  : fmt::format("{} BETWEEN {} AND {}", column, -high, -low);
+      if (random_.Percent(40)) {
+        where += " AND (" + predicates_.Predicate(StreamTable(table.name), 1) + ")";
+      }
     }
     if (random_.Percent(30)) {
       const ColumnSpec* column = random_.Pick(others);

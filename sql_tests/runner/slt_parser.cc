@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "sql_tests/runner/slt_parser.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <regex>
@@ -191,6 +192,31 @@ SortMode ParseSortMode(std::string_view word, int line) {
   throw SltParseError(line, fmt::format("unknown sort mode '{}'", word));
 }
 
+/// Removes a trailing `retry N backoff D` from `words` and stores it in `record`; the sqllogictest-rs
+/// spelling. Leaves `words` alone when they do not end so.
+void TakeRetry(std::vector<std::string_view>& words, Record& record, int line) {
+  auto retry = std::find(words.begin(), words.end(), std::string_view("retry"));
+  if (retry == words.end()) {
+    return;
+  }
+  size_t at = static_cast<size_t>(retry - words.begin());
+  int attempts = 0;
+  std::optional<std::chrono::milliseconds> backoff;
+  if (words.size() == at + 4 && words[at + 2] == "backoff") {
+    std::string_view count = words[at + 1];
+    if (std::from_chars(count.data(), count.data() + count.size(), attempts).ec == std::errc() &&
+        attempts >= 0) {
+      backoff = ParseDuration(words[at + 3]);
+    }
+  }
+  if (!backoff) {
+    throw SltParseError(line, "'retry' needs 'retry N backoff DURATION' at the end of the line");
+  }
+  record.retry_attempts = attempts;
+  record.retry_backoff = *backoff;
+  words.resize(at);
+}
+
 bool IsSortModeWord(std::string_view word) {
   return word == "nosort" || word == "rowsort" || word == "valuesort";
 }
@@ -261,6 +287,12 @@ std::vector<Record> ParseSlt(std::string_view text) {
     record.conditions = std::move(pending_conditions);
     pending_conditions.clear();
 
+    if (directive == "statement" || directive == "query") {
+      // `statement error` and `query error` take a free pattern, which may contain "retry".
+      if (words.size() >= 2 && words[1] != "error") {
+        TakeRetry(words, record, line_number);
+      }
+    }
     if (directive == "statement") {
       if (words.size() < 2) {
         throw SltParseError(line_number, "'statement' needs 'ok', 'error' or 'count N'");

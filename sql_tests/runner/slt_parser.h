@@ -58,6 +58,11 @@ struct Record {
   bool kill = false;
   /// Sleeps: how long.
   std::chrono::milliseconds duration{0};
+  /// `retry N backoff D` after `statement ok`, `statement count N` or `query <types> ...`: when the
+  /// record fails, it is run again up to N more times, D apart (for views that catch up
+  /// asynchronously, e.g. fed by a generator). Only the last attempt's failure is reported.
+  int retry_attempts = 0;
+  std::chrono::milliseconds retry_backoff{0};
 };
 
 /// A malformed .slt file; the message names the line.

@@ -255,8 +255,17 @@ class FileRunner {
       case RecordKind::kHalt:
         return std::nullopt;
       case RecordKind::kStatement:
-      case RecordKind::kQuery:
-        return RunSql(record);
+      case RecordKind::kQuery: {
+        std::optional<std::string> failure = RunSql(record);
+        for (int attempt = 0; failure && attempt < record.retry_attempts; ++attempt) {
+          std::this_thread::sleep_for(record.retry_backoff);
+          failure = RunSql(record);
+        }
+        if (failure && record.retry_attempts > 0) {
+          return fmt::format("after {} retries: {}", record.retry_attempts, *failure);
+        }
+        return failure;
+      }
     }
     return std::nullopt;
   }
