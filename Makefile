@@ -6,7 +6,7 @@ PORT ?= 5488
 DATA_DIR ?= ./freshet-data
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps configure build run test unit-test slt format check-format clean
+.PHONY: all deps configure build run test unit-test slt bench format check-format clean
 
 all: build
 
@@ -25,6 +25,12 @@ run: build
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 1200 -LE slt
 	@$(BUILD_DIR)/bin/freshet_slt --binary $(BUILD_DIR)/bin/freshet sql_tests
+
+# Nexmark q0, q1, q2, q5, q7, q8 over the built-in generator (bench/nexmark/run.sh --help);
+# NEXMARK_EVENTS=1000000 for a quick run. Builds first (`make build`; if that fails it says so
+# and uses the existing binary). Writes bench/results/nexmark.json.
+bench:
+	@BUILD_DIR=$(BUILD_DIR) bench/nexmark/run.sh
 
 unit-test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -L unit

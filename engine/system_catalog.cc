@@ -462,26 +462,6 @@ void BuildSettings(const BuildContext& context, std::vector<Row>& rows) {
 void BuildNothing(const BuildContext& context, std::vector<Row>& rows) {}
 
 // ---------------------------------------------------------------------------------------------
-// freshet_catalog
-
-void BuildMaterializedViews(const BuildContext& context, std::vector<Row>& rows) {
-  if (context.instance == nullptr) {
-    return;
-  }
-  const int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
-  rows = MaterializedViewRows(context.snapshot, *context.instance, now);
-}
-
-void BuildSources(const BuildContext& context, std::vector<Row>& rows) {
-  if (context.instance == nullptr) {
-    return;
-  }
-  rows = SourceRows(context.snapshot, *context.instance);
-}
-
-// ---------------------------------------------------------------------------------------------
 // information_schema
 
 std::string_view SchemaName(uint32_t oid) {
@@ -673,6 +653,26 @@ void BuildKeyColumnUsage(const BuildContext& context, std::vector<Row>& rows) {
                       Int(static_cast<int64_t>(i + 1)), Null()});
     }
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// freshet_catalog
+
+void BuildMaterializedViews(const BuildContext& context, std::vector<Row>& rows) {
+  if (context.instance == nullptr) {
+    return;
+  }
+  const int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  rows = MaterializedViewRows(context.snapshot, *context.instance, now);
+}
+
+void BuildSources(const BuildContext& context, std::vector<Row>& rows) {
+  if (context.instance == nullptr) {
+    return;
+  }
+  rows = SourceRows(context.snapshot, *context.instance);
 }
 
 // The system relations, with PostgreSQL 15's OIDs and columns (from its catalogs), then Freshet's

@@ -415,6 +415,19 @@ StreamNodePtr StreamPlanner::ConvertScan(const plan::TableScanNode& scan) {
 
 StreamNodePtr StreamPlanner::ConvertProject(const plan::ProjectNode& project) {
   StreamNodePtr input = Convert(*project.input);
+  // `SELECT *` and other projections that keep every column in place need no operator.
+  bool identity = project.expressions.size() <= input->outputs.size();
+  for (uint32_t i = 0; identity && i < project.expressions.size(); ++i) {
+    identity = project.expressions[i]->kind == plan::ExpressionKind::kColumn &&
+               project.expressions[i]->column_index == i;
+  }
+  if (identity) {
+    // Columns after the selected ones stay as trailing columns, which every node allows.
+    for (uint32_t i = 0; i < project.expressions.size(); ++i) {
+      input->outputs[i] = project.outputs[i];
+    }
+    return input;
+  }
   auto node = std::make_unique<plan::StreamProjectNode>();
   node->outputs = project.outputs;
   for (const ExpressionPtr& expression : project.expressions) {

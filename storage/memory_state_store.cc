@@ -85,7 +85,7 @@ class MemoryStateStore final : public StateStore {
  public:
   MemoryStateStore() : map_(std::make_shared<Map>()) {}
 
-  Status Write(const WriteBatch& batch) override {
+  Status WriteAll(std::span<const WriteBatch* const> batches) override {
     std::unique_lock lock(mutex_);
     if (closed_) {
       return ClosedError();
@@ -93,6 +93,14 @@ class MemoryStateStore final : public StateStore {
     if (map_.use_count() > 1) {
       map_ = std::make_shared<Map>(*map_);
     }
+    for (const WriteBatch* batch : batches) {
+      Apply(*batch);
+    }
+    return Status::Ok();
+  }
+
+  /// Applies one batch to map_; the caller holds mutex_.
+  void Apply(const WriteBatch& batch) {
     batch.ForEach([this](const WriteBatch::Entry& entry) {
       switch (entry.kind) {
         case WriteBatch::Kind::kPut:
@@ -112,7 +120,6 @@ class MemoryStateStore final : public StateStore {
           break;
       }
     });
-    return Status::Ok();
   }
 
   Result<std::optional<std::string>> Get(std::string_view key, const Snapshot* snapshot) override {

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
+#include <optional>
 #include <system_error>
 #include <utility>
 
@@ -250,31 +252,52 @@ class RocksDbStateStore final : public StateStore {
 
   ~RocksDbStateStore() override { Close().IgnoreError(); }
 
-  Status Write(const WriteBatch& batch) override {
+  Status WriteAll(std::span<const WriteBatch* const> batches) override {
     if (database_ == nullptr) {
       return ClosedError();
     }
-    if (batch.Empty()) {
+    size_t bytes = 64;
+    size_t count = 0;
+    for (const WriteBatch* batch : batches) {
+      bytes += batch->ByteSize() + batch->Count() * 8;
+      count += batch->Count();
+    }
+    if (count == 0) {
       return Status::Ok();
     }
-    rocksdb::WriteBatch rocksdb_batch(batch.ByteSize() + batch.Count() * 8 + 64);
+    // Large writes (an epoch's commit) reuse one RocksDB batch, so its buffer is not allocated
+    // and faulted in again on every commit; small ones build their own.
+    constexpr size_t kReuseBytes = size_t{1} << 20;
+    std::unique_lock<std::mutex> reuse_lock(reusable_mutex_, std::defer_lock);
+    std::optional<rocksdb::WriteBatch> own;
+    rocksdb::WriteBatch* target = nullptr;
+    if (bytes >= kReuseBytes) {
+      reuse_lock.lock();
+      reusable_batch_.Clear();
+      target = &reusable_batch_;
+    } else {
+      target = &own.emplace(bytes);
+    }
+    rocksdb::WriteBatch& rocksdb_batch = *target;
     rocksdb::Status status;
-    batch.ForEach([&](const WriteBatch::Entry& entry) {
-      if (!status.ok()) {
-        return;
-      }
-      switch (entry.kind) {
-        case WriteBatch::Kind::kPut:
-          status = rocksdb_batch.Put(ToSlice(entry.key), ToSlice(entry.value));
-          break;
-        case WriteBatch::Kind::kDelete:
-          status = rocksdb_batch.Delete(ToSlice(entry.key));
-          break;
-        case WriteBatch::Kind::kDeleteRange:
-          status = rocksdb_batch.DeleteRange(ToSlice(entry.key), ToSlice(entry.value));
-          break;
-      }
-    });
+    for (const WriteBatch* batch : batches) {
+      batch->ForEach([&](const WriteBatch::Entry& entry) {
+        if (!status.ok()) {
+          return;
+        }
+        switch (entry.kind) {
+          case WriteBatch::Kind::kPut:
+            status = rocksdb_batch.Put(ToSlice(entry.key), ToSlice(entry.value));
+            break;
+          case WriteBatch::Kind::kDelete:
+            status = rocksdb_batch.Delete(ToSlice(entry.key));
+            break;
+          case WriteBatch::Kind::kDeleteRange:
+            status = rocksdb_batch.DeleteRange(ToSlice(entry.key), ToSlice(entry.value));
+            break;
+        }
+      });
+    }
     if (!status.ok()) {
       return ErrorFromRocksDb(status, "build write batch");
     }
@@ -404,6 +427,9 @@ class RocksDbStateStore final : public StateStore {
     return own->shared_from_this();
   }
 
+  /// The batch large writes reuse, and the lock that lets one writer use it at a time.
+  std::mutex reusable_mutex_;
+  rocksdb::WriteBatch reusable_batch_;
   std::shared_ptr<OpenDatabase> database_;
   const bool sync_writes_;
 };

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -145,7 +146,13 @@ class StateStore {
 
   /// Applies all operations of `batch` atomically: after a crash either all of them are visible or
   /// none.
-  virtual Status Write(const WriteBatch& batch) = 0;
+  Status Write(const WriteBatch& batch) {
+    const WriteBatch* one = &batch;
+    return WriteAll(std::span<const WriteBatch* const>(&one, 1));
+  }
+  /// Applies the operations of all `batches`, in order, atomically: an epoch's commit writes every
+  /// actor's batch without first copying them into one.
+  virtual Status WriteAll(std::span<const WriteBatch* const> batches) = 0;
   /// Returns the value of `key`, or nullopt when absent; reads as of `snapshot` when given.
   virtual Result<std::optional<std::string>> Get(std::string_view key,
                                                  const Snapshot* snapshot = nullptr) = 0;

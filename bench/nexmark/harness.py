@@ -26,6 +26,7 @@ import json
 import os
 import platform
 import re
+import select
 import shutil
 import signal
 import socket
@@ -211,8 +212,8 @@ def thread_cpu_seconds(pid):
 
 
 def runqueue_wait_seconds(pid):
-    """Seconds the process's threads spent runnable but waiting for a CPU (/proc/PID/task/*/schedstat:
-    on a shared machine, the time other processes took from the server)."""
+    """Seconds the process's threads spent runnable but waiting for a CPU (the second field of
+    /proc/PID/task/*/schedstat): on a shared machine, the time other processes took from it."""
     total = 0
     try:
         tids = os.listdir(f"/proc/{pid}/task")
@@ -317,8 +318,8 @@ class Server:
         deadline = time.time() + 60
         while True:
             if self.process.poll() is not None:
-                raise QueryFailed(f"the server exited at start with code {self.process.returncode}: "
-                                  + self.log_tail())
+                raise QueryFailed("the server exited at start with code "
+                                  f"{self.process.returncode}: {self.log_tail()}")
             try:
                 PgConnection("127.0.0.1", self.port, timeout=5).close()
                 return
@@ -355,7 +356,8 @@ class Server:
 
 
 def split_query_file(path):
-    """(the statements before the view, the CREATE MATERIALIZED VIEW, view name, {source: table})."""
+    """(the statements before the view, the CREATE MATERIALIZED VIEW, the view's name,
+    {source: nexmark table})."""
     with open(path) as f:
         text = f.read()
     match = re.search(r"^CREATE MATERIALIZED VIEW\s+(\w+)", text, re.M | re.I)
@@ -466,6 +468,7 @@ def run_query(name, args, work_dir, pid_file):
     server = Server(args.freshet, args.workers, work_dir, name, pid_file, args.server_args)
     conn = None
     perf = None
+    profile_parts = None
     try:
         run_psql(args.psql, server.port, setup, events, 120)
         conn = PgConnection("127.0.0.1", server.port, timeout=args.timeout + 60)
@@ -478,9 +481,7 @@ def run_query(name, args, work_dir, pid_file):
         load_before = load_average()
         if args.perf:
             perf_data = os.path.join(work_dir, f"{name}.perf.data")
-            perf = subprocess.Popen(["perf", "record", "-F", "999", "-g", "-o", perf_data, "-p",
-                                     str(server.pid)], stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL)
+            perf = start_perf(server.pid, perf_data, work_dir, args.perf_frequency)
         start = time.monotonic()
         run_psql(args.psql, server.port, view_sql, events, args.timeout)
         created = time.monotonic()
@@ -496,7 +497,9 @@ def run_query(name, args, work_dir, pid_file):
             perf.send_signal(signal.SIGINT)
             perf.wait()
             perf = None
-            report_perf(perf_data, os.path.join(args.results_dir, f"{name}.perf.txt"))
+            profile_parts = report_perf(perf_data,
+                                        os.path.join(args.results_dir, f"{name}.perf.txt"))
+            os.remove(perf_data)
         seconds = end - start
         result.update({
             "status": "ok",
@@ -521,6 +524,8 @@ def run_query(name, args, work_dir, pid_file):
             result["thread_cpu_seconds"] = diff_threads(threads_before, threads_after)
         if wait_before is not None and wait_after is not None:
             result["runqueue_wait_seconds"] = round(wait_after - wait_before, 2)
+        if profile_parts:
+            result["profile_percent"] = profile_parts
         status = view_status(conn, view)
         if status is not None:
             result["view_status"] = status
@@ -587,10 +592,36 @@ def wait_for_completion(conn, server, view, sources, target, readers, have_sourc
         if problem:
             raise QueryFailed(problem)
         if now - last_change > args.stall_seconds:
-            raise QueryFailed(f"no progress for {args.stall_seconds} s (at {last_value} of {target})")
+            raise QueryFailed(f"no progress for {args.stall_seconds} s "
+                              f"(at {last_value} of {target})")
         if now > deadline:
             raise QueryFailed(f"not done after {args.timeout} s (at {last_value} of {target})")
         time.sleep(args.poll_seconds)
+
+
+def start_perf(pid, data, work_dir, frequency):
+    """Starts `perf record` on the server, with events enabled only once perf is attached (it takes
+    a while to start on a busy machine); returns the process."""
+    control, ack = os.path.join(work_dir, "perf.ctl"), os.path.join(work_dir, "perf.ack")
+    for fifo in (control, ack):
+        if os.path.exists(fifo):
+            os.remove(fifo)
+        os.mkfifo(fifo)
+    # DWARF call graphs: the release build has no frame pointers.
+    perf = subprocess.Popen(["perf", "record", "-F", str(frequency), "--call-graph", "dwarf,16384",
+                             "-D", "-1", "--control", f"fifo:{control},{ack}", "-o", data, "-p",
+                             str(pid)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ack_fd = os.open(ack, os.O_RDONLY | os.O_NONBLOCK)
+    control_fd = os.open(control, os.O_WRONLY)
+    try:
+        os.write(control_fd, b"enable\n")
+        ready, _, _ = select.select([ack_fd], [], [], 30)
+        if not ready:
+            print("perf did not acknowledge 'enable' within 30 s", file=sys.stderr)
+    finally:
+        os.close(control_fd)
+        os.close(ack_fd)
+    return perf
 
 
 def directory_size(path):
@@ -604,18 +635,49 @@ def directory_size(path):
     return total
 
 
+# Where the server's CPU time goes, from perf's inclusive ("children") time of these functions.
+PROFILE_PARTS = [
+    ("commit: Runtime::CoordinatorLoop (one thread)", "stream::Runtime::CoordinatorLoop"),
+    ("  of which RocksDbStateStore::Write", "RocksDbStateStore::Write"),
+    ("  of which rocksdb::MemTable::Add", "rocksdb::MemTable::Add"),
+    ("workers: Scheduler::WorkerLoop", "stream::Scheduler::WorkerLoop"),
+    ("  generator: NexmarkReader::Read", "NexmarkReader::Read"),
+    ("  source operator and its chain: SourceOperator::Produce", "SourceOperator::Produce"),
+    ("  barriers: Actor::ProcessBarrier (operators' OnBarrier)", "Actor::ProcessBarrier"),
+    ("RocksDB background flush", "rocksdb::DBImpl::BackgroundCallFlush"),
+    ("RocksDB background compaction", "rocksdb::DBImpl::BackgroundCallCompaction"),
+    ("kernel page faults", "exc_page_fault"),
+]
+
+
 def report_perf(data, out):
-    """perf report of one query into `out`: self time by library, then by function."""
+    """perf report of one query into `out` (inclusive time of the main parts, self time by library
+    and by function); returns the parts as {name: percent of the server's CPU samples}."""
+    parts = {}
     try:
+        children = subprocess.run(["perf", "report", "-i", data, "--children", "--stdio",
+                                   "--percent-limit", "0.1", "--sort", "symbol", "-g", "none"],
+                                  capture_output=True, text=True, timeout=1200, check=False).stdout
+        for label, symbol in PROFILE_PARTS:
+            best = 0.0
+            for line in children.splitlines():
+                match = re.match(r"\s*([0-9.]+)%\s+([0-9.]+)%\s+\[.\]\s+(.*)", line)
+                if match and symbol in match.group(3):
+                    best = max(best, float(match.group(1)))
+            parts[label] = best
         with open(out, "w") as f:
+            f.write("==== inclusive time of the main parts (perf report --children) ====\n")
+            for label, percent in parts.items():
+                f.write(f"{percent:6.2f}%  {label}\n")
             for sort, limit in (("dso", "0.1"), ("dso,symbol", "0.3")):
-                f.write(f"==== perf report --sort {sort} (self time) ====\n")
+                f.write(f"\n==== perf report --no-children --sort {sort} (self time) ====\n")
                 f.flush()
                 subprocess.run(["perf", "report", "-i", data, "--no-children", "--stdio",
                                 "--percent-limit", limit, "--sort", sort, "-g", "none"],
-                               stdout=f, stderr=subprocess.DEVNULL, timeout=600, check=False)
+                               stdout=f, stderr=subprocess.DEVNULL, timeout=1200, check=False)
     except (OSError, subprocess.TimeoutExpired):
         pass
+    return parts
 
 
 # ------------------------------------------------------------------------------------------------
@@ -667,6 +729,7 @@ def main():
     parser.add_argument("--count-rows", action="store_true",
                         help="count the view's rows after the run (slow for q0/q1)")
     parser.add_argument("--perf", action="store_true", help="perf record each query")
+    parser.add_argument("--perf-frequency", type=int, default=199)
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--work-dir", default=None)
     parser.add_argument("--pid-file", default=None)

@@ -15,13 +15,14 @@
 #
 # Environment: NEXMARK_EVENTS (default 10000000; 1000000 for a quick run), NEXMARK_WORKERS (the
 # server's --workers, default: the number of cores), NEXMARK_QUERIES (comma-separated),
-# FRESHET (a server binary: skips the build; default build/bin/freshet after `make build`),
+# FRESHET (a server binary: skips the build; default $BUILD_DIR/bin/freshet after `make build`,
+# BUILD_DIR=build),
 # NEXMARK_PERF=1 (perf record each query; the reports go next to the JSON as qN.perf.txt).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 if [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ]; then
-  sed -n '2,20p' "$0"
+  sed -n '2,21p' "$0"
   exit 0
 fi
 command_line="bench/nexmark/run.sh${*:+ $*}"
@@ -33,9 +34,10 @@ done
 
 build_note="FRESHET given"
 if [ -z "${FRESHET:-}" ]; then
-  FRESHET=build/bin/freshet
-  echo "building (make build)..."
-  if make build; then
+  build_dir=${BUILD_DIR:-build}
+  FRESHET=$build_dir/bin/freshet
+  echo "building (make build BUILD_DIR=$build_dir)..."
+  if make --no-print-directory build BUILD_DIR="$build_dir"; then
     build_note="make build"
   elif [ -x "$FRESHET" ]; then
     # Someone's file may be mid-edit; an older binary still gives figures, marked as such.
@@ -47,7 +49,10 @@ if [ -z "${FRESHET:-}" ]; then
   fi
 fi
 [ -x "$FRESHET" ] || { echo "run.sh: no server binary at $FRESHET" >&2; exit 2; }
-command -v psql >/dev/null || { echo "run.sh: psql not found (apt-get install postgresql-client)" >&2; exit 2; }
+if ! command -v psql >/dev/null; then
+  echo "run.sh: psql not found (apt-get install postgresql-client)" >&2
+  exit 2
+fi
 
 work=$(mktemp -d /tmp/freshet-nexmark-XXXXXX)
 pids="$work/pids"
@@ -58,10 +63,16 @@ for argument in "$@"; do
 done
 # Never leave a server behind: the harness stops each one, and its servers die with it
 # (PR_SET_PDEATHSIG); this catches whatever is left, by the pids the harness recorded.
+harness_pid=""
 cleanup() {
   local pid
+  if [ -n "$harness_pid" ] && kill -0 "$harness_pid" 2>/dev/null; then
+    kill "$harness_pid" 2>/dev/null || true
+    wait "$harness_pid" 2>/dev/null || true
+  fi
   while read -r pid; do
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && grep -q "$work" "/proc/$pid/cmdline" 2>/dev/null; then
+    # Only a process that is still one of ours: its command line names our work directory.
+    if [ -n "$pid" ] && grep -qF "$work" "/proc/$pid/cmdline" 2>/dev/null; then
       kill "$pid" 2>/dev/null || true
       for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
       kill -9 "$pid" 2>/dev/null || true
@@ -76,6 +87,7 @@ perf_flag=()
 if [ "${NEXMARK_PERF:-0}" != "0" ]; then
   perf_flag=(--perf)
 fi
+# In the background and waited for, so that a signal to this script is handled at once.
 python3 bench/nexmark/harness.py \
   --freshet "$FRESHET" \
   --events "${NEXMARK_EVENTS:-10000000}" \
@@ -83,4 +95,9 @@ python3 bench/nexmark/harness.py \
   --queries "${NEXMARK_QUERIES:-q0,q1,q2,q5,q7,q8}" \
   --work-dir "$work" --pid-file "$pids" \
   --command "$command_line" --build "$build_note" \
-  "${perf_flag[@]}" "$@"
+  "${perf_flag[@]}" "$@" &
+harness_pid=$!
+status=0
+wait "$harness_pid" || status=$?
+harness_pid=""
+exit "$status"

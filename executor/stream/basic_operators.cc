@@ -415,13 +415,9 @@ ProjectOperator::ProjectOperator(const plan::StreamProjectNode& node,
 void ProjectOperator::OnChunk(size_t input, const Chunk& chunk) {
   Chunk out;
   for (ExpressionEvaluator& expression : expressions_) {
-    const Column& result = expression.Evaluate(chunk);
-    Column copy(result.Type());
-    copy.Reserve(result.Size());
-    for (size_t row = 0; row < result.Size(); ++row) {
-      copy.AppendFrom(result, row);
-    }
-    out.AddColumn(std::move(copy));
+    // The evaluator's result is reused by its next call, so the chunk takes a copy (one buffer
+    // copy per column, not per row).
+    out.AddColumn(expression.Evaluate(chunk));
   }
   out.MutableOps() = chunk.Ops();
   Emit(out);

@@ -235,6 +235,9 @@ class Runtime {
 
   // Called by actors.
   void Collect(uint64_t epoch, storage::WriteBatch batch);
+  /// An empty batch, with the capacity of one an earlier epoch used when one is spare: an epoch's
+  /// batches are large, and allocating them anew each time costs page faults.
+  storage::WriteBatch SpareBatch();
   void ReportError(uint32_t view_id, const std::string& message);
   Scheduler& GetScheduler() { return scheduler_; }
   storage::StateStore& Store() { return store_; }
@@ -286,6 +289,7 @@ class Runtime {
   int64_t last_commit_micros_ = 0;
   std::map<uint64_t, Epoch> epochs_;
   std::vector<storage::WriteBatch> attach_next_;
+  std::vector<storage::WriteBatch> spare_batches_;
   size_t live_actors_ = 0;
   std::map<uint32_t, View> views_;
   std::map<uint32_t, std::shared_ptr<ScanCounters>> counters_;
@@ -676,7 +680,7 @@ void Actor::ProcessBarrier(uint64_t epoch, const std::shared_ptr<const Mutation>
     stop = mutation->stop.count(id_) > 0;
   }
   storage::WriteBatch done = std::move(batch);
-  batch = storage::WriteBatch();
+  batch = runtime_.SpareBatch();
   runtime_.Collect(epoch, std::move(done));
   if (stop) {
     stopped.store(true);
@@ -1163,6 +1167,16 @@ void Runtime::Collect(uint64_t epoch, storage::WriteBatch batch) {
   }
 }
 
+storage::WriteBatch Runtime::SpareBatch() {
+  std::lock_guard lock(mutex_);
+  if (spare_batches_.empty()) {
+    return storage::WriteBatch();
+  }
+  storage::WriteBatch batch = std::move(spare_batches_.back());
+  spare_batches_.pop_back();
+  return batch;
+}
+
 void Runtime::ReportError(uint32_t view_id, const std::string& message) {
   FRESHET_LOG_WARNING("stream", "view {}: {}", view_id, message);
   std::lock_guard lock(mutex_);
@@ -1189,17 +1203,27 @@ void Runtime::CoordinatorLoop() {
     if (front != epochs_.end() && front->first == committed_epoch_ + 1 &&
         front->second.received >= front->second.expected) {
       const uint64_t epoch = front->first;
-      storage::WriteBatch merged;
-      for (const storage::WriteBatch& batch : front->second.batches) {
-        merged.Append(batch);
-      }
+      // The batches are written as they are, without copying them into one.
+      std::vector<storage::WriteBatch> batches = std::move(front->second.batches);
+      storage::WriteBatch epoch_record;
       std::string epoch_value;
       storage::AppendUint64(epoch, epoch_value);
-      merged.Put(StreamRuntime::EpochKey(), epoch_value);
+      epoch_record.Put(StreamRuntime::EpochKey(), epoch_value);
+      std::vector<const storage::WriteBatch*> parts;
+      for (const storage::WriteBatch& batch : batches) {
+        parts.push_back(&batch);
+      }
+      parts.push_back(&epoch_record);
       lock.unlock();
-      const Status status = store_.Write(merged);
+      const Status status = store_.WriteAll(parts);
       lock.lock();
       if (status.ok()) {
+        for (storage::WriteBatch& batch : batches) {
+          if (spare_batches_.size() < live_actors_ && batch.ByteSize() >= 4096) {
+            batch.Clear();
+            spare_batches_.push_back(std::move(batch));
+          }
+        }
         committed_epoch_ = epoch;
         last_commit_micros_ = std::chrono::duration_cast<std::chrono::microseconds>(
                                   std::chrono::system_clock::now().time_since_epoch())
@@ -1211,6 +1235,8 @@ void Runtime::CoordinatorLoop() {
       }
       FRESHET_LOG_ERROR("stream", "committing epoch {} failed: {}", epoch,
                         status.error().Message());
+      front = epochs_.find(epoch);
+      front->second.batches = std::move(batches);
       commit_error_ = status.error();
       cv_.notify_all();
       // Retries the same epoch: its state is still in memory, and nothing later may commit first.

@@ -289,7 +289,8 @@ class SessionWindowOperator final : public StreamOperator {
   Rows::iterator EraseRow(Groups::iterator group, Rows::iterator it) {
     const auto next = std::next(it);
     if (it->second.dirty_slot != kClean) {
-      dirty_rows_[it->second.dirty_slot].group = groups_.end();
+      // Reset before the row's iterator becomes singular, so the entry stays copyable.
+      dirty_rows_[it->second.dirty_slot] = {groups_.end(), Rows::iterator()};
     }
     // The row may be stored from an earlier epoch.
     std::string key = std::move(group->second.rows.extract(it).key());

@@ -324,6 +324,9 @@ void StreamRun::RunDml(const DmlStatement& statement, const std::string& round) 
   Answer expected = Postgres(statement.sql);
   Answer actual = Freshet(statement.sql);
   StreamTally& tally = tallies_["dml:" + statement.table];
+  if (options_.verbose) {
+    std::cout << fmt::format("  PostgreSQL: {}; Freshet: {}\n", Outcome(expected), Outcome(actual));
+  }
   std::string kind;
   if (IsRows(expected) && IsRows(actual)) {
     if (expected.affected_rows == actual.affected_rows) {
@@ -411,6 +414,11 @@ void StreamRun::CheckView(size_t index, const std::string& round) {
   Comparison batch_comparison = compare(batch);
   bool stream_ok = stream_comparison.kind == DifferenceKind::kNone;
   bool batch_ok = batch_comparison.kind == DifferenceKind::kNone;
+  if (options_.verbose) {
+    std::cout << fmt::format("  {} round {}: PostgreSQL {} row(s), view {}, batch {}\n", view.name,
+                             round, expected.rows.size(), stream_ok ? "ok" : "differs",
+                             batch_ok ? "ok" : "differs");
+  }
   if (stream_ok && batch_ok) {
     ++passed_;
     ++tally.passed;
@@ -676,6 +684,15 @@ int RunStreamViews(const Options& options) {
     FreshetServer freshet(options, fixture);
     if (!error) {
       error = freshet.Start();
+    }
+    for (size_t i = 0; !error && i < FixtureTables().size(); ++i) {
+      // Every check reads the tables: without one of them the run would only fail.
+      const std::string& name = FixtureTables()[i].name;
+      Answer answer = freshet.Run("SELECT count(*) FROM " + name);
+      if (!IsRows(answer)) {
+        error = fmt::format("the fixture did not load into Freshet (table {}: {})", name,
+                            Outcome(answer));
+      }
     }
     if (error) {
       std::cerr << "freshet_difftest: " << *error << "\n";

@@ -109,7 +109,7 @@ int64_t WorkloadGenerator::SomeKey(const TableSpec& table) {
 
 std::vector<DmlStatement> WorkloadGenerator::NextRound() {
   std::vector<DmlStatement> statements;
-  int64_t count = random_.Between(5, 9);
+  int64_t count = random_.Between(8, 16);
   for (int64_t i = 0; i < count; ++i) {
     const TableSpec& table = PickTable();
     int64_t roll = random_.Between(0, 99);
@@ -119,6 +119,9 @@ std::vector<DmlStatement> WorkloadGenerator::NextRound() {
 }
 
 DmlStatement WorkloadGenerator::Insert(const TableSpec& table) {
+  if (table.name != "nothing" && random_.Percent(12)) {
+    return InsertSelect(table);
+  }
   int64_t count = random_.Between(1, table.name == "tiny" ? 3 : 8);
   // Sometimes name a subset of the columns; the others are NULL.
   std::vector<const ColumnSpec*> columns;
@@ -159,6 +162,36 @@ DmlStatement WorkloadGenerator::Insert(const TableSpec& table) {
   }
   return {table.name,
           fmt::format("INSERT INTO {}{} VALUES {}", table.name, column_list, fmt::join(rows, ", "))};
+}
+
+DmlStatement WorkloadGenerator::InsertSelect(const TableSpec& table) {
+  const ColumnSpec* key = KeyColumn(table);
+  if (key == nullptr) {
+    // Copies of existing rows: duplicates in a table without a key.
+    std::string where = table.name == "events"
+                            ? fmt::format("events.n BETWEEN {0} AND {0} + 40",
+                                          random_.Between(-1000, 1000))
+                            : fmt::format("{}.a = {}", table.name, random_.Between(1, 3));
+    return {table.name,
+            fmt::format("INSERT INTO {0} SELECT * FROM {0} WHERE {1}", table.name, where)};
+  }
+  // Rows of a key range copied under fresh keys: the range shifted past every key used so far.
+  int64_t& next = next_key_[table.name];
+  int64_t low = random_.Between(key->min, std::max(key->min, next - 1));
+  int64_t width = random_.Between(0, 15);
+  int64_t shift = next - low;
+  if (next + width >= key->min + table.row_count + kWorkloadKeySpace) {
+    return Delete(table);  // the key space is used up
+  }
+  next += width + 1;
+  std::vector<std::string> values;
+  for (const ColumnSpec& column : table.columns) {
+    values.push_back(column.primary_key ? fmt::format("{} + {}", column.name, shift)
+                                        : column.name);
+  }
+  return {table.name,
+          fmt::format("INSERT INTO {0} SELECT {1} FROM {0} WHERE {0}.{2} BETWEEN {3} AND {4}",
+                      table.name, fmt::join(values, ", "), key->name, low, low + width)};
 }
 
 DmlStatement WorkloadGenerator::Update(const TableSpec& table) {
@@ -206,9 +239,21 @@ DmlStatement WorkloadGenerator::Update(const TableSpec& table) {
     for (const ColumnSpec* column : chosen) {
       int64_t roll = random_.Between(0, 99);
       std::string value;
+      std::vector<const ColumnSpec*> sources;
+      for (const ColumnSpec* other : others) {
+        // Another column whose values all fit (text of any length: too long is an error both
+        // servers must raise).
+        bool fits = other->type == SqlType::kText ||
+                    (other->min >= column->min && other->max <= column->max);
+        if (other != column && other->type == column->type && fits) {
+          sources.push_back(other);
+        }
+      }
       if (roll < 10) {
         value = "NULL";
-      } else if (roll < 22) {
+      } else if (roll < 18 && !sources.empty()) {
+        value = random_.Pick(sources)->name;
+      } else if (roll < 28) {
         // Depends on the row: some rows keep their value.
         value = fmt::format("CASE WHEN {} THEN {} ELSE {} END",
                             predicates_.Predicate(StreamTable(table.name), 1),

@@ -38,12 +38,14 @@ class WorkloadGenerator {
  public:
   explicit WorkloadGenerator(uint64_t seed);
 
-  /// The statements of the next round: 5 to 9 INSERTs, UPDATEs and DELETEs on random tables.
+  /// The statements of the next round: 8 to 16 INSERTs, UPDATEs and DELETEs on random tables.
   std::vector<DmlStatement> NextRound();
 
  private:
   /// A multi-row INSERT, mostly with fresh keys; sometimes one that exists (or a key twice).
   DmlStatement Insert(const TableSpec& table);
+  /// INSERT ... SELECT from the same table: copies of some rows (under fresh keys if keyed).
+  DmlStatement InsertSelect(const TableSpec& table);
   /// An UPDATE of random columns, of the key on keyed tables now and then.
   DmlStatement Update(const TableSpec& table);
   /// A DELETE with a random predicate.
