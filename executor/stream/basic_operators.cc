@@ -378,20 +378,59 @@ void TableScanOperator::OnBarrier(const EpochContext& epoch) {
 // ---------------------------------------------------------------------------------------------
 // Filter, project, windows, union
 
+Chunk ComputeSkippingFailedRows(const Chunk& chunk,
+                                const std::function<Chunk(const Chunk&)>& compute,
+                                const std::function<void(const Error&)>& report) {
+  try {
+    return compute(chunk);
+  } catch (const Error& error) {
+    if (chunk.NumRows() <= 1) {
+      if (report) {
+        report(error);
+      }
+      return Chunk();
+    }
+  }
+  Chunk result;
+  std::vector<uint8_t> one(chunk.NumRows(), 0);
+  for (size_t row = 0; row < chunk.NumRows(); ++row) {
+    one[row] = 1;
+    Chunk single = chunk.Select(one);
+    one[row] = 0;
+    try {
+      Chunk computed = compute(single);
+      if (result.NumColumns() == 0) {
+        result = std::move(computed);
+        continue;
+      }
+      for (size_t i = 0; i < computed.NumRows(); ++i) {
+        result.AppendRowFrom(computed, i);
+      }
+    } catch (const Error& error) {
+      if (report) {
+        report(error);
+      }
+    }
+  }
+  return result;
+}
+
 FilterOperator::FilterOperator(const plan::StreamFilterNode& node, const OperatorContext& context)
-    : batch_(context.batch), predicate_(*node.predicate, batch_) {}
+    : batch_(context.batch),
+      predicate_(*node.predicate, batch_),
+      report_row_error_(context.report_row_error) {}
 
 void FilterOperator::OnChunk(size_t input, const Chunk& chunk) {
+  Emit(ComputeSkippingFailedRows(
+      chunk, [this](const Chunk& rows) { return Filter(rows); }, report_row_error_));
+}
+
+Chunk FilterOperator::Filter(const Chunk& chunk) {
   std::vector<uint8_t> selected = predicate_.EvaluatePredicate(chunk);
-  size_t kept = 0;
-  for (uint8_t flag : selected) {
-    kept += flag;
-  }
-  if (kept == chunk.NumRows()) {
-    Emit(chunk);
-    return;
-  }
   Chunk out = chunk.Select(selected);
+  if (out.NumRows() == chunk.NumRows()) {
+    return out;
+  }
   // An update whose old or new version was filtered out is a plain insert or delete now.
   for (Op& op : out.MutableOps()) {
     if (op == Op::kUpdateDelete) {
@@ -400,12 +439,12 @@ void FilterOperator::OnChunk(size_t input, const Chunk& chunk) {
       op = Op::kInsert;
     }
   }
-  Emit(out);
+  return out;
 }
 
 ProjectOperator::ProjectOperator(const plan::StreamProjectNode& node,
                                  const OperatorContext& context)
-    : node_(node), batch_(context.batch) {
+    : node_(node), batch_(context.batch), report_row_error_(context.report_row_error) {
   expressions_.reserve(node.expressions.size());
   for (const plan::ExpressionPtr& expression : node.expressions) {
     expressions_.emplace_back(*expression, batch_);
@@ -413,6 +452,11 @@ ProjectOperator::ProjectOperator(const plan::StreamProjectNode& node,
 }
 
 void ProjectOperator::OnChunk(size_t input, const Chunk& chunk) {
+  Emit(ComputeSkippingFailedRows(
+      chunk, [this](const Chunk& rows) { return Project(rows); }, report_row_error_));
+}
+
+Chunk ProjectOperator::Project(const Chunk& chunk) {
   Chunk out;
   for (ExpressionEvaluator& expression : expressions_) {
     // The evaluator's result is reused by its next call, so the chunk takes a copy (one buffer
@@ -420,7 +464,7 @@ void ProjectOperator::OnChunk(size_t input, const Chunk& chunk) {
     out.AddColumn(expression.Evaluate(chunk));
   }
   out.MutableOps() = chunk.Ops();
-  Emit(out);
+  return out;
 }
 
 void ProjectOperator::OnWatermark(size_t input, uint32_t column, int64_t value) {

@@ -104,6 +104,12 @@ class TableScanOperator final : public StreamOperator {
   std::vector<uint8_t> late_;
 };
 
+/// Runs `compute` over a chunk; when it raises an Error (a division by zero in one row), runs it
+/// again row by row and leaves out only the rows that fail, each reported through `report`.
+Chunk ComputeSkippingFailedRows(const Chunk& chunk,
+                                const std::function<Chunk(const Chunk&)>& compute,
+                                const std::function<void(const Error&)>& report);
+
 /// Emits the rows of its input for which the predicate is true.
 class FilterOperator final : public StreamOperator {
  public:
@@ -111,8 +117,11 @@ class FilterOperator final : public StreamOperator {
   void OnChunk(size_t input, const Chunk& chunk) override;
 
  private:
+  Chunk Filter(const Chunk& chunk);
+
   BatchContext batch_;
   ExpressionEvaluator predicate_;
+  std::function<void(const Error&)> report_row_error_;
 };
 
 /// Emits one column per expression over its input; watermarks follow pass-through columns.
@@ -123,9 +132,12 @@ class ProjectOperator final : public StreamOperator {
   void OnWatermark(size_t input, uint32_t column, int64_t value) override;
 
  private:
+  Chunk Project(const Chunk& chunk);
+
   const plan::StreamProjectNode& node_;
   BatchContext batch_;
   std::vector<ExpressionEvaluator> expressions_;
+  std::function<void(const Error&)> report_row_error_;
 };
 
 /// TUMBLE / HOP: appends window_start and window_end, one output row per window of a row.

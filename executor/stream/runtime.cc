@@ -681,6 +681,7 @@ void Actor::ProcessBarrier(uint64_t epoch, const std::shared_ptr<const Mutation>
   }
   storage::WriteBatch done = std::move(batch);
   batch = runtime_.SpareBatch();
+  FRESHET_LOG_DEBUG("stream", "actor {} of view {} reports epoch {}", id_, view_id_, epoch);
   runtime_.Collect(epoch, std::move(done));
   if (stop) {
     stopped.store(true);
@@ -801,6 +802,9 @@ std::vector<std::shared_ptr<Actor>> DataflowBuilder::BuildFragment(const plan::S
     context.shard_count = parallelism;
     context.batch.store = &runtime_.Store();
     context.batch.snapshot = snapshot_;
+    context.report_row_error = [runtime = &runtime_, view = view_id_](const Error& error) {
+      runtime->ReportError(view, error.Message());
+    };
     BuildOperators(top, *actor, actor, context, dispatcher.get(), 0);
     actor->operators.push_back(std::move(dispatcher));
     actors.push_back(actor);
@@ -1078,8 +1082,9 @@ void Runtime::Drop(uint32_t view_id, storage::WriteBatch changes) {
   }
   epochs_[epoch].expected -= view.actors.size() - started;
   live_actors_ -= view.actors.size();
-  // The actors stay alive until their last message is processed; dropping the view's references
-  // here is enough, the scheduler and channels hold their own.
+  // Channels hold their consumers weakly, so the dropped view's actors are kept alive here until
+  // the epoch that stops them has committed: by then each has processed its last barrier.
+  View dropped = std::move(it->second);
   views_.erase(it);
   cv_.notify_all();
   lock.unlock();
@@ -1159,6 +1164,8 @@ void Runtime::WaitCommitted(uint64_t epoch) {
 void Runtime::Collect(uint64_t epoch, storage::WriteBatch batch) {
   std::lock_guard lock(mutex_);
   Epoch& state = epochs_[epoch];
+  FRESHET_LOG_DEBUG("stream", "epoch {}: {} of {} actors reported", epoch, state.received + 1,
+                    state.expected);
   if (!batch.Empty()) {
     state.batches.push_back(std::move(batch));
   }

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "common/column.h"
+#include "common/error.h"
 #include "executor/batch/batch_operator.h"
 #include "planner/plan/stream_plan.h"
 #include "storage/state_store.h"
@@ -27,8 +28,9 @@ struct OperatorContext {
   uint32_t shard_count = 1;
   /// The context of expressions: constant settings (UTC, no subqueries), no cancellation.
   BatchContext batch;
-  /// Called with the number of rows a source dropped as late, for the system relations.
-  std::function<void(uint64_t rows, uint64_t late_rows, int64_t watermark)> report_source_progress;
+  /// Reports an error raised by one row (a division by zero in a view's expression): the row is
+  /// skipped, the view keeps running, and the system relations count it.
+  std::function<void(const Error& error)> report_row_error;
 
   /// The key prefix of this instance's state for operator `operator_id`.
   std::string StatePrefix(uint16_t operator_id) const;

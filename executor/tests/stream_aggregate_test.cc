@@ -821,8 +821,50 @@ TEST(StreamAggregateTest, RestartedOperatorContinuesAsIfUninterrupted) {
   }
 }
 
-// --- Throughput
-// -----------------------------------------------------------------------------------
+TEST(StreamAggregateTest, ManyGroupsComingAndGoingMatchAModel) {
+  const std::vector<DataType> types = {kInt, kText, kInt};
+  auto node = MakeNode({kInt, kText}, {Call("count"), Call("sum", {TypeId::kInteger}, {2})});
+  Harness harness(*node);
+  Random random(99);
+  std::map<std::pair<int32_t, std::string>, std::vector<int32_t>> model;
+  for (int epoch = 0; epoch < 40; ++epoch) {
+    Rows rows;
+    for (int r = 0; r < 500; ++r) {
+      const auto key = static_cast<int32_t>(random.Next() % 3000);
+      // Short and long strings: lookup keys of every length, up to and past 16 bytes.
+      const std::string text(random.Next() % 24, static_cast<char>('a' + key % 26));
+      std::vector<int32_t>& values = model[{key, text}];
+      if (!values.empty() && random.Next() % 2 == 0) {
+        rows.push_back({Op::kDelete, {Int(key), Value::Text(text), Int(values.back())}});
+        values.pop_back();
+      } else {
+        values.push_back(static_cast<int32_t>(random.Next() % 100));
+        rows.push_back({Op::kInsert, {Int(key), Value::Text(text), Int(values.back())}});
+      }
+    }
+    harness.Feed(types, rows);
+    harness.Barrier();
+    if (epoch % 10 == 9) {
+      harness.Restart();
+    }
+  }
+  Lines expected;
+  for (const auto& [key, values] : model) {
+    if (!values.empty()) {
+      int64_t sum = 0;
+      for (int32_t value : values) {
+        sum += value;
+      }
+      expected.push_back(fmt::format("{}|{}|{}|{}", key.first, key.second, values.size(), sum));
+    }
+  }
+  std::sort(expected.begin(), expected.end());
+  EXPECT_GT(expected.size(), 1000u);
+  EXPECT_EQ(Materialize(harness.History(), 2), expected);
+  EXPECT_EQ(harness.StateEntries(), expected.size());
+}
+
+// --- Throughput ----------------------------------------------------------------------------------
 
 /// Times 10M rows of `count(*), sum(x), max(x) GROUP BY k` over 1,000 groups, a barrier every
 /// 1,000 chunks. Run with --gtest_also_run_disabled_tests in a release build.

@@ -429,9 +429,9 @@ int Main(int argc, char** argv) {
         options.query_paths.emplace_back(arguments[++i]);
       }
     } else if (argument == "--freshet-port" || argument == "--postgres-port" ||
-               argument == "--generate" || argument == "--stream-views" ||
-               argument == "--rounds" || argument == "--seed" || argument == "--data-seed" ||
-               argument == "--timeout" || argument == "--deadline" || argument == "--max-rows") {
+               argument == "--generate" || argument == "--stream-views" || argument == "--rounds" ||
+               argument == "--seed" || argument == "--data-seed" || argument == "--timeout" ||
+               argument == "--deadline" || argument == "--max-rows") {
       std::optional<int64_t> parsed = number();
       if (!parsed) {
         return kExitSetup;

@@ -1519,8 +1519,8 @@ std::string QueryGenerator::ViewJoinFrom(Scope& scope, std::string& required_whe
         fmt::format("{} {}, {} {}", left.table->name, left.alias, right.table->name, right.alias);
     required_where = condition;
   } else {
-    from = fmt::format("{} {}{}{} {} ON {}", left.table->name, left.alias, join,
-                       right.table->name, right.alias, condition);
+    from = fmt::format("{} {}{}{} {} ON {}", left.table->name, left.alias, join, right.table->name,
+                       right.alias, condition);
   }
   scope.insert(scope.end(), right_scope.begin(), right_scope.end());
   if (required_where.empty() && random_.Percent(20)) {
@@ -1576,9 +1576,8 @@ GeneratedView QueryGenerator::ViewBody(const std::string& from,
         items.push_back(random_.Pick(scope));
       }
       std::string predicate = GenerateBool(static_cast<int>(random_.Between(2, 3)), scope).sql;
-      view.sql = fmt::format(
-          "SELECT {} FROM {} WHERE {}{}", SelectList(items), from,
-          required_where.empty() ? "" : required_where + " AND ", predicate);
+      view.sql = fmt::format("SELECT {} FROM {} WHERE {}{}", SelectList(items), from,
+                             required_where.empty() ? "" : required_where + " AND ", predicate);
       view.category = "where";
       break;
     }

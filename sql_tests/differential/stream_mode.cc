@@ -76,7 +76,7 @@ std::string Outcome(const Answer& answer) {
 enum class ViewState {
   kPlanned,
   kLive,
-  /// Freshet raised 0A000 on CREATE: skipped.
+  /// Freshet raised 0A000 on CREATE (any error, with --ignore-freshet-errors): skipped.
   kNotSupported,
   /// Freshet raised another error, or crashed, on CREATE: one failure, then no more checks.
   kCreateFailed,
@@ -108,7 +108,8 @@ class StreamRun {
         postgres_port_(postgres_port),
         views_(std::move(views)),
         states_(views_.size(), ViewState::kPlanned),
-        reported_(views_.size(), false) {}
+        reported_(views_.size(), false),
+        failed_in_round_(views_.size(), -1) {}
 
   /// Creates the views, runs the rounds and prints the summary; returns the exit status.
   int Execute();
@@ -149,6 +150,8 @@ class StreamRun {
   std::vector<ViewState> states_;
   /// A view whose difference was printed in full; later ones get one line.
   std::vector<bool> reported_;
+  /// Per view: the last round whose check found the view itself wrong, or -1.
+  std::vector<int> failed_in_round_;
   std::map<std::string, StreamTally> tallies_;
   std::map<std::string, int> not_supported_messages_;
   int passed_ = 0;
@@ -158,6 +161,8 @@ class StreamRun {
   bool gave_up_ = false;
   Clock::time_point started_ = Clock::now();
   std::vector<DmlStatement> round_dml_;
+  /// The round running (0: the views' creation), and how reports name it.
+  int round_number_ = 0;
   std::string round_;
   bool round_dml_printed_ = false;
 };
@@ -279,20 +284,21 @@ void StreamRun::CreateView(size_t index) {
         view.origin, Outcome(expected), Indent(view.postgres_sql, "  | "));
     return;
   }
-  std::string create = fmt::format("CREATE MATERIALIZED VIEW {} AS {}", view.name,
-                                   view.freshet_sql);
+  std::string create =
+      fmt::format("CREATE MATERIALIZED VIEW {} AS {}", view.name, view.freshet_sql);
   int restarts = freshet_.Restarts();
   Answer answer = Freshet(create);
   if (IsRows(answer)) {
     states_[index] = ViewState::kLive;
     return;
   }
-  if (answer.kind == Answer::Kind::kError && answer.sqlstate == kFeatureNotSupported) {
+  bool ignored = options_.ignore_freshet_errors && answer.kind == Answer::Kind::kError;
+  if (answer.kind == Answer::Kind::kError && (answer.sqlstate == kFeatureNotSupported || ignored)) {
     states_[index] = ViewState::kNotSupported;
     ++tally.skipped;
-    ++not_supported_messages_[answer.message];
+    ++not_supported_messages_[fmt::format("[{}] {}", answer.sqlstate, answer.message)];
     if (options_.verbose) {
-      std::cout << fmt::format("skipped {}: [0A000] {}\n", view.name, answer.message);
+      std::cout << fmt::format("skipped {}: [{}] {}\n", view.name, answer.sqlstate, answer.message);
     }
     return;
   }
@@ -427,6 +433,9 @@ void StreamRun::CheckView(size_t index, const std::string& round) {
   std::string kind;
   if (stream_ok) {
     kind = "batch only: " + DifferenceKindName(batch_comparison.kind);
+  } else if (view.base >= 0 && failed_in_round_[static_cast<size_t>(view.base)] == round_number_) {
+    // The base view is wrong in this round: this view reads the wrong rows.
+    kind = "base view differs: " + DifferenceKindName(stream_comparison.kind);
   } else if (batch_ok) {
     kind = "view only: " + DifferenceKindName(stream_comparison.kind);
   } else {
@@ -438,6 +447,9 @@ void StreamRun::CheckView(size_t index, const std::string& round) {
   ++failed_;
   ++tally.failed;
   ++tally.kinds[kind];
+  if (!stream_ok) {
+    failed_in_round_[index] = round_number_;
+  }
   if (options_.quiet) {
     return;
   }
@@ -452,8 +464,8 @@ void StreamRun::CheckView(size_t index, const std::string& round) {
   std::string text = fmt::format("FAIL {} round {} [{}] {}, {}{}\n", view.name, round, kind,
                                  view.origin, view.generated.category,
                                  counts_only ? " (ties at the LIMIT: row counts compared)" : "");
-  text += Indent(fmt::format("CREATE MATERIALIZED VIEW {} AS {}", view.name, view.freshet_sql),
-                 "  | ");
+  text +=
+      Indent(fmt::format("CREATE MATERIALIZED VIEW {} AS {}", view.name, view.freshet_sql), "  | ");
   if (view.postgres_sql != view.freshet_sql) {
     text += "  PostgreSQL runs:\n" + Indent(view.postgres_sql, "  | ");
   }
@@ -472,8 +484,8 @@ void StreamRun::CheckView(size_t index, const std::string& round) {
 }
 
 void StreamRun::PrintSummary(int not_run) {
-  std::cout << fmt::format("\n{:<34} {:>7} {:>7} {:>7}   failures by kind\n", "category",
-                           "passed", "failed", "skipped");
+  std::cout << fmt::format("\n{:<34} {:>7} {:>7} {:>7}   failures by kind\n", "category", "passed",
+                           "failed", "skipped");
   for (const auto& [category, tally] : tallies_) {
     std::string kinds;
     for (const auto& [kind, count] : tally.kinds) {
@@ -487,7 +499,7 @@ void StreamRun::PrintSummary(int not_run) {
     ++states[state];
   }
   std::cout << fmt::format(
-      "\nviews: {} planned, {} created, {} not supported (0A000), {} failed to create, {} "
+      "\nviews: {} planned, {} created, {} not supported (skipped), {} failed to create, {} "
       "rejected by PostgreSQL, {} without their base view, {} not reached\n",
       views_.size(), states[ViewState::kLive], states[ViewState::kNotSupported],
       states[ViewState::kCreateFailed], states[ViewState::kOracleRejected],
@@ -503,9 +515,9 @@ void StreamRun::PrintSummary(int not_run) {
       std::cout << fmt::format("  {:>5}  {}\n", -by_count[i].first, by_count[i].second);
     }
   }
-  std::cout << fmt::format(
-      "\nview checks not run: {}; {} Freshet restart(s); {:.1f} s\n", not_run, recoveries_,
-      std::chrono::duration<double>(Clock::now() - started_).count());
+  std::cout << fmt::format("\nview checks not run: {}; {} Freshet restart(s); {:.1f} s\n", not_run,
+                           recoveries_,
+                           std::chrono::duration<double>(Clock::now() - started_).count());
 }
 
 int StreamRun::Execute() {
@@ -522,7 +534,8 @@ int StreamRun::Execute() {
     }
     return live;
   };
-  auto create_and_check = [&](size_t first, size_t last, const std::string& round) {
+  auto create_and_check = [&](size_t first, size_t last, int number, const std::string& round) {
+    round_number_ = number;
     round_ = round;
     for (size_t i = first; i < last && !OutOfTime(); ++i) {
       CreateView(i);
@@ -537,15 +550,17 @@ int StreamRun::Execute() {
   };
 
   int not_run = 0;
-  create_and_check(0, base_count, "0");
+  create_and_check(0, base_count, 0, "0");
   int round = 1;
   for (; round <= options_.rounds; ++round) {
     if (round - 1 == middle && base_count < views_.size()) {
-      create_and_check(base_count, views_.size(), fmt::format("{} (new views on views)", middle));
+      create_and_check(base_count, views_.size(), middle,
+                       fmt::format("{} (new views on views)", middle));
     }
     if (OutOfTime()) {
       break;
     }
+    round_number_ = round;
     round_ = std::to_string(round);
     round_dml_ = workload.NextRound();
     round_dml_printed_ = false;
@@ -614,10 +629,8 @@ std::vector<StreamView> PlanStreamViews(int count, uint64_t seed) {
     view.generated = generator.ViewOnView(views[base].generated);
     view.base = static_cast<int>(base);
     view.name = fmt::format("dw{}", i);
-    view.origin =
-        fmt::format("view on view #{}, on {} (seed {})", i, views[base].name, seed);
-    view.freshet_sql =
-        ReplaceAll(view.generated.sql, kBaseViewPlaceholder, views[base].name);
+    view.origin = fmt::format("view on view #{}, on {} (seed {})", i, views[base].name, seed);
+    view.freshet_sql = ReplaceAll(view.generated.sql, kBaseViewPlaceholder, views[base].name);
     view.postgres_sql =
         ReplaceAll(view.generated.sql, kBaseViewPlaceholder, "(" + views[base].postgres_sql + ")");
     views.push_back(std::move(view));
@@ -697,9 +710,8 @@ int RunStreamViews(const Options& options) {
     if (error) {
       std::cerr << "freshet_difftest: " << *error << "\n";
     } else {
-      std::cout << fmt::format(
-          "streaming mode: {} views, {} rounds of DML, seed {}\n", views.size(), options.rounds,
-          options.seed);
+      std::cout << fmt::format("streaming mode: {} views, {} rounds of DML, seed {}\n",
+                               views.size(), options.rounds, options.seed);
       StreamRun run(options, freshet, postgres, postgres_port, std::move(views));
       status = run.Execute();
     }

@@ -160,18 +160,18 @@ DmlStatement WorkloadGenerator::Insert(const TableSpec& table) {
     }
     column_list = fmt::format(" ({})", fmt::join(names, ", "));
   }
-  return {table.name,
-          fmt::format("INSERT INTO {}{} VALUES {}", table.name, column_list, fmt::join(rows, ", "))};
+  return {table.name, fmt::format("INSERT INTO {}{} VALUES {}", table.name, column_list,
+                                  fmt::join(rows, ", "))};
 }
 
 DmlStatement WorkloadGenerator::InsertSelect(const TableSpec& table) {
   const ColumnSpec* key = KeyColumn(table);
   if (key == nullptr) {
     // Copies of existing rows: duplicates in a table without a key.
-    std::string where = table.name == "events"
-                            ? fmt::format("events.n BETWEEN {0} AND {0} + 40",
-                                          random_.Between(-1000, 1000))
-                            : fmt::format("{}.a = {}", table.name, random_.Between(1, 3));
+    std::string where =
+        table.name == "events"
+            ? fmt::format("events.n BETWEEN {0} AND {0} + 40", random_.Between(-1000, 1000))
+            : fmt::format("{}.a = {}", table.name, random_.Between(1, 3));
     return {table.name,
             fmt::format("INSERT INTO {0} SELECT * FROM {0} WHERE {1}", table.name, where)};
   }
@@ -186,8 +186,7 @@ DmlStatement WorkloadGenerator::InsertSelect(const TableSpec& table) {
   next += width + 1;
   std::vector<std::string> values;
   for (const ColumnSpec& column : table.columns) {
-    values.push_back(column.primary_key ? fmt::format("{} + {}", column.name, shift)
-                                        : column.name);
+    values.push_back(column.primary_key ? fmt::format("{} + {}", column.name, shift) : column.name);
   }
   return {table.name,
           fmt::format("INSERT INTO {0} SELECT {1} FROM {0} WHERE {0}.{2} BETWEEN {3} AND {4}",
@@ -251,9 +250,11 @@ DmlStatement WorkloadGenerator::Update(const TableSpec& table) {
       }
       if (roll < 10) {
         value = "NULL";
-      } else if (roll < 18 && !sources.empty()) {
+      } else if (roll < 14) {
+        value = column->name;  // no change: the rows are retracted and inserted as they were
+      } else if (roll < 20 && !sources.empty()) {
         value = random_.Pick(sources)->name;
-      } else if (roll < 28) {
+      } else if (roll < 30) {
         // Depends on the row: some rows keep their value.
         value = fmt::format("CASE WHEN {} THEN {} ELSE {} END",
                             predicates_.Predicate(StreamTable(table.name), 1),
@@ -321,8 +322,7 @@ std::string WorkloadGenerator::Selective(const TableSpec& table) {
   return predicate();
 }
 
-std::vector<std::string> CopyTableStatements(const TableSpec& table,
-                                             const std::vector<Row>& rows) {
+std::vector<std::string> CopyTableStatements(const TableSpec& table, const std::vector<Row>& rows) {
   std::vector<std::string> statements = {"DELETE FROM " + table.name};
   for (size_t first = 0; first < rows.size(); first += kRowsPerCopyInsert) {
     std::vector<std::string> values;
