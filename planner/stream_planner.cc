@@ -551,15 +551,17 @@ StreamNodePtr StreamPlanner::ConvertJoin(const plan::JoinNode& join) {
       return index < left_batch ? index : index - left_batch + left_width;
     });
   }
-  // Window joins: equal keys that carry watermarks on both sides bound how long rows can match.
+  // Window joins: equal keys that carry watermarks on both sides bound how long rows can match. A
+  // row is dead once the other side's watermark (minus its lateness) passes its key: no later row
+  // of the other side can equal it.
   for (size_t i = 0; i < join.left_keys.size(); ++i) {
     const plan::WatermarkColumn* left_watermark = left->FindWatermark(join.left_keys[i]);
     const plan::WatermarkColumn* right_watermark = right->FindWatermark(join.right_keys[i]);
     if (left_watermark && right_watermark && !node->left_cleaning) {
-      node->left_cleaning = plan::StreamJoinNode::Cleaning{join.left_keys[i], join.left_keys[i],
-                                                           left_watermark->lateness_micros};
-      node->right_cleaning = plan::StreamJoinNode::Cleaning{join.right_keys[i], join.right_keys[i],
-                                                            right_watermark->lateness_micros};
+      node->left_cleaning = plan::StreamJoinNode::Cleaning{join.left_keys[i], join.right_keys[i],
+                                                           right_watermark->lateness_micros, true};
+      node->right_cleaning = plan::StreamJoinNode::Cleaning{join.right_keys[i], join.left_keys[i],
+                                                            left_watermark->lateness_micros, true};
     }
   }
   if (!node->left_cleaning && !node->right_cleaning) {
@@ -733,7 +735,7 @@ StreamNodePtr StreamPlanner::ConvertUnion(const plan::SetOperationNode& set) {
     for (uint32_t i = 0; i < width; ++i) {
       groups.push_back(i);
     }
-    result = DistributeBy(SelectColumns(std::move(result), groups), groups);
+    result = DistributeBy(std::move(result), groups);
     distinct->group_count = width;
     distinct->outputs = set.outputs;
     distinct->stream_key = groups;

@@ -244,7 +244,7 @@ class Runtime {
   uint64_t NextActorId() { return next_actor_id_.fetch_add(1); }
   /// The counters of relation `relation_id`'s readers; call with the runtime's mutex held (views
   /// are built under it).
-  std::shared_ptr<ScanCounters> CountersLocked(uint32_t relation_id);
+  std::shared_ptr<ScanCounters> CountersLocked(uint32_t relation_id, uint32_t view_id);
   std::shared_ptr<Channel> MakeChannel(size_t capacity) {
     return std::make_shared<Channel>(scheduler_, capacity);
   }
@@ -292,7 +292,8 @@ class Runtime {
   std::vector<storage::WriteBatch> spare_batches_;
   size_t live_actors_ = 0;
   std::map<uint32_t, View> views_;
-  std::map<uint32_t, std::shared_ptr<ScanCounters>> counters_;
+  /// Per relation, the counters of each view reading it (shared by that view's shards).
+  std::map<uint32_t, std::vector<std::pair<uint32_t, std::weak_ptr<ScanCounters>>>> counters_;
   bool barrier_requested_ = false;
   bool stopping_ = false;
   bool started_ = false;
@@ -834,8 +835,8 @@ void DataflowBuilder::BuildOperators(const plan::StreamNode& node,
     }
     case plan::StreamNodeKind::kSource: {
       const auto& source = static_cast<const plan::StreamSourceNode&>(node);
-      auto reader = std::make_unique<SourceOperator>(source, context,
-                                                     runtime_.CountersLocked(source.relation_id));
+      auto reader = std::make_unique<SourceOperator>(
+          source, context, runtime_.CountersLocked(source.relation_id, view_id_));
       actor.producer = reader.get();
       actor.control = runtime_.MakeChannel(SIZE_MAX);
       actor.control->SetConsumer(self);
@@ -845,8 +846,8 @@ void DataflowBuilder::BuildOperators(const plan::StreamNode& node,
     }
     case plan::StreamNodeKind::kTableScan: {
       const auto& scan = static_cast<const plan::StreamTableScanNode&>(node);
-      auto reader = std::make_unique<TableScanOperator>(scan, context,
-                                                        runtime_.CountersLocked(scan.relation_id));
+      auto reader = std::make_unique<TableScanOperator>(
+          scan, context, runtime_.CountersLocked(scan.relation_id, view_id_));
       backfills.emplace_back(self, reader.get());
       if (scan.is_view) {
         view_scans.push_back(ViewScan{scan.relation_id, self, reader.get(), actor.edge_count++});
@@ -906,11 +907,20 @@ void DataflowBuilder::BuildOperators(const plan::StreamNode& node,
 // ---------------------------------------------------------------------------------------------
 // Runtime implementation
 
-std::shared_ptr<ScanCounters> Runtime::CountersLocked(uint32_t relation_id) {
-  std::shared_ptr<ScanCounters>& counters = counters_[relation_id];
-  if (!counters) {
-    counters = std::make_shared<ScanCounters>();
+std::shared_ptr<ScanCounters> Runtime::CountersLocked(uint32_t relation_id, uint32_t view_id) {
+  auto& readers = counters_[relation_id];
+  for (auto it = readers.begin(); it != readers.end();) {
+    std::shared_ptr<ScanCounters> counters = it->second.lock();
+    if (!counters) {
+      it = readers.erase(it);
+    } else if (it->first == view_id) {
+      return counters;
+    } else {
+      ++it;
+    }
   }
+  auto counters = std::make_shared<ScanCounters>();
+  readers.emplace_back(view_id, counters);
   return counters;
 }
 
@@ -1272,13 +1282,24 @@ std::vector<ViewProgress> Runtime::Views() const {
 std::vector<SourceProgress> Runtime::Sources() const {
   std::lock_guard lock(mutex_);
   std::vector<SourceProgress> result;
-  for (const auto& [id, counters] : counters_) {
+  for (const auto& [id, readers] : counters_) {
+    // Every view reads the whole relation, so the furthest reader tells how far it has been read.
     SourceProgress progress;
     progress.relation_id = id;
-    progress.rows = counters->rows.load(std::memory_order_relaxed);
-    progress.late_rows = counters->late_rows.load(std::memory_order_relaxed);
-    progress.watermark = counters->watermark.load(std::memory_order_relaxed);
-    result.push_back(progress);
+    bool any = false;
+    for (const auto& [view, weak] : readers) {
+      if (std::shared_ptr<ScanCounters> counters = weak.lock()) {
+        any = true;
+        progress.rows = std::max(progress.rows, counters->rows.load(std::memory_order_relaxed));
+        progress.late_rows =
+            std::max(progress.late_rows, counters->late_rows.load(std::memory_order_relaxed));
+        progress.watermark =
+            std::max(progress.watermark, counters->watermark.load(std::memory_order_relaxed));
+      }
+    }
+    if (any) {
+      result.push_back(progress);
+    }
   }
   return result;
 }

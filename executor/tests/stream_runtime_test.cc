@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // The streaming runtime end to end over an in-memory store: table changes flow through a view's
 // dataflow and commit with their epoch; a new runtime over the same store resumes from it.
-#include "executor/stream/runtime.h"
+#include <map>
 
 #include <gtest/gtest.h>
 
-#include <map>
-
+#include "executor/stream/runtime.h"
 #include "storage/key_codec.h"
 #include "storage/row_codec.h"
 

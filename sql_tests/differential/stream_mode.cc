@@ -150,7 +150,7 @@ class StreamRun {
   std::vector<ViewState> states_;
   /// A view whose difference was printed in full; later ones get one line.
   std::vector<bool> reported_;
-  /// Per view: the last round whose check found the view itself wrong, or -1.
+  /// Per view: the last round whose check found the view's rows wrong, or -1.
   std::vector<int> failed_in_round_;
   std::map<std::string, StreamTally> tallies_;
   std::map<std::string, int> not_supported_messages_;
@@ -433,9 +433,9 @@ void StreamRun::CheckView(size_t index, const std::string& round) {
   std::string kind;
   if (stream_ok) {
     kind = "batch only: " + DifferenceKindName(batch_comparison.kind);
-  } else if (view.base >= 0 && failed_in_round_[static_cast<size_t>(view.base)] == round_number_) {
-    // The base view is wrong in this round: this view reads the wrong rows.
-    kind = "base view differs: " + DifferenceKindName(stream_comparison.kind);
+  } else if (view.base >= 0 && failed_in_round_[static_cast<size_t>(view.base)] >= 0) {
+    // The base view was wrong in this or an earlier round: this view read wrong changes.
+    kind = "base view differed: " + DifferenceKindName(stream_comparison.kind);
   } else if (batch_ok) {
     kind = "view only: " + DifferenceKindName(stream_comparison.kind);
   } else {

@@ -192,8 +192,8 @@ SortMode ParseSortMode(std::string_view word, int line) {
   throw SltParseError(line, fmt::format("unknown sort mode '{}'", word));
 }
 
-/// Removes a trailing `retry N backoff D` from `words` and stores it in `record`; the sqllogictest-rs
-/// spelling. Leaves `words` alone when they do not end so.
+/// Removes a trailing `retry N backoff D` from `words` and stores it in `record`; the
+/// sqllogictest-rs spelling. Leaves `words` alone when they do not end so.
 void TakeRetry(std::vector<std::string_view>& words, Record& record, int line) {
   auto retry = std::find(words.begin(), words.end(), std::string_view("retry"));
   if (retry == words.end()) {
