@@ -566,14 +566,48 @@ MaterializeOperator::MaterializeOperator(const plan::StreamMaterializeNode& node
   });
   saved_rows_ = rows_;
   view_rows_->fetch_add(rows_, std::memory_order_relaxed);
-  for (uint32_t i = 0; i < node.visible_count; ++i) {
+  for (size_t i = 0; i < node.visible_count; ++i) {
     visible_.push_back(i);
   }
+  pending_rows_ = Chunk(node.OutputTypes());
+}
+
+void MaterializeOperator::Apply(const Chunk& chunk, size_t row, Op op, Chunk& forwarded) {
+  if (op == Op::kInsert || op == Op::kUpdateInsert) {
+    value_.clear();
+    storage::EncodeRow(chunk, row, visible_, value_);
+    epoch_batch_->Put(key_, value_);
+    rows_ += op == Op::kInsert ? 1 : 0;
+  } else {
+    epoch_batch_->Delete(key_);
+    rows_ -= op == Op::kDelete ? 1 : 0;
+  }
+  forwarded.AppendRowFrom(chunk, row);
+  forwarded.MutableOps().back() = op;
 }
 
 void MaterializeOperator::OnChunk(size_t input, const Chunk& chunk) {
-  const std::vector<size_t> visible(visible_.begin(), visible_.end());
-  int64_t delta = 0;
+  const int64_t before = rows_;
+  if (node_.append_only) {
+    for (size_t row = 0; row < chunk.NumRows(); ++row) {
+      key_.clear();
+      storage::AppendTablePrefix(node_.relation_id, key_);
+      for (uint32_t column : node_.stream_key) {
+        storage::EncodeKeyValue(chunk.GetColumn(column), row, false, key_);
+      }
+      value_.clear();
+      storage::EncodeRow(chunk, row, visible_, value_);
+      epoch_batch_->Put(key_, value_);
+    }
+    rows_ += static_cast<int64_t>(chunk.NumRows());
+    view_rows_->fetch_add(rows_ - before, std::memory_order_relaxed);
+    Emit(chunk);
+    return;
+  }
+  std::vector<size_t> all(chunk.NumColumns());
+  for (size_t i = 0; i < all.size(); ++i) {
+    all[i] = i;
+  }
   for (size_t row = 0; row < chunk.NumRows(); ++row) {
     key_.clear();
     storage::AppendTablePrefix(node_.relation_id, key_);
@@ -581,22 +615,53 @@ void MaterializeOperator::OnChunk(size_t input, const Chunk& chunk) {
       storage::EncodeKeyValue(chunk.GetColumn(column), row, false, key_);
     }
     const Op op = chunk.Ops()[row];
-    if (op == Op::kInsert || op == Op::kUpdateInsert) {
-      value_.clear();
-      storage::EncodeRow(chunk, row, visible, value_);
-      epoch_batch_->Put(key_, value_);
-      delta += op == Op::kInsert ? 1 : 0;
-    } else {
-      epoch_batch_->Delete(key_);
-      delta -= op == Op::kDelete ? 1 : 0;
+    PendingChange change;
+    change.sign = op == Op::kInsert || op == Op::kUpdateInsert ? 1 : -1;
+    storage::EncodeRow(chunk, row, all, change.encoded);
+    std::vector<PendingChange>& changes = pending_[key_];
+    // A delete cancels an earlier insert of the same row, and an insert an earlier delete.
+    auto opposite = std::find_if(changes.begin(), changes.end(), [&](const PendingChange& other) {
+      return other.sign == -change.sign && other.encoded == change.encoded;
+    });
+    if (opposite != changes.end()) {
+      changes.erase(opposite);
+      continue;
     }
+    change.row = pending_rows_.NumRows();
+    pending_rows_.AppendRowFrom(chunk, row);
+    changes.push_back(std::move(change));
   }
-  rows_ += delta;
-  view_rows_->fetch_add(delta, std::memory_order_relaxed);
-  Emit(chunk);
 }
 
 void MaterializeOperator::OnBarrier(const EpochContext& epoch) {
+  if (!pending_.empty()) {
+    const int64_t before = rows_;
+    Chunk forwarded(node_.OutputTypes());
+    for (const auto& [key, changes] : pending_) {
+      key_ = key;
+      const PendingChange* inserted = nullptr;
+      const PendingChange* deleted = nullptr;
+      for (const PendingChange& change : changes) {
+        (change.sign > 0 ? inserted : deleted) = &change;
+      }
+      if (inserted && deleted) {
+        Apply(pending_rows_, deleted->row, Op::kUpdateDelete, forwarded);
+        Apply(pending_rows_, inserted->row, Op::kUpdateInsert, forwarded);
+      } else if (inserted) {
+        Apply(pending_rows_, inserted->row, Op::kInsert, forwarded);
+      } else if (deleted) {
+        Apply(pending_rows_, deleted->row, Op::kDelete, forwarded);
+      }
+      if (forwarded.NumRows() >= Chunk::kChunkSize) {
+        Emit(forwarded);
+        forwarded = Chunk(node_.OutputTypes());
+      }
+    }
+    Emit(forwarded);
+    pending_.clear();
+    pending_rows_ = Chunk(node_.OutputTypes());
+    view_rows_->fetch_add(rows_ - before, std::memory_order_relaxed);
+  }
   if (rows_ != saved_rows_) {
     Serializer out;
     out.WriteI64(rows_);

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "common/serializer.h"
@@ -168,6 +169,12 @@ class UnionOperator final : public StreamOperator {
 
 /// Upserts the changelog into the view's stored rows by stream key, as part of the epoch's batch,
 /// and forwards it to the views reading this one.
+///
+/// A retracting input may deliver the changes of one key out of order within an epoch: when an
+/// update moves a row between join or group keys, its delete and its insert travel through
+/// different upstream instances. So for such an input the operator collects each key's changes
+/// until the barrier, cancels each delete against an equal insert, and then writes and forwards
+/// only the net change: the row that remains inserted, or the deletion of the row that was there.
 class MaterializeOperator final : public StreamOperator {
  public:
   MaterializeOperator(const plan::StreamMaterializeNode& node,
@@ -184,9 +191,22 @@ class MaterializeOperator final : public StreamOperator {
   std::shared_ptr<std::atomic<int64_t>> view_rows_;
   int64_t rows_ = 0;
   int64_t saved_rows_ = 0;
+  /// Writes and forwards row `row` of `chunk` under key_ as `op`.
+  void Apply(const Chunk& chunk, size_t row, Op op, Chunk& forwarded);
+
+  /// The changes of one key within the epoch: rows of pending_rows_, each inserted (+1) or deleted
+  /// (-1), with their full encoding to cancel a delete against an equal insert.
+  struct PendingChange {
+    int sign = 0;
+    size_t row = 0;
+    std::string encoded;
+  };
+
   std::string key_;
   std::string value_;
-  std::vector<uint32_t> visible_;
+  std::vector<size_t> visible_;
+  std::unordered_map<std::string, std::vector<PendingChange>> pending_;
+  Chunk pending_rows_;
 };
 
 /// A stable hash of the values of `columns` per row, equal for equal SQL values of the same type

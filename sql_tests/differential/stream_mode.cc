@@ -551,6 +551,9 @@ int StreamRun::Execute() {
 
   int not_run = 0;
   create_and_check(0, base_count, 0, "0");
+  if (options_.rounds == 0 && base_count < views_.size() && !OutOfTime()) {
+    create_and_check(base_count, views_.size(), 0, "0 (new views on views)");
+  }
   int round = 1;
   for (; round <= options_.rounds; ++round) {
     if (round - 1 == middle && base_count < views_.size()) {
