@@ -9,7 +9,8 @@
 #include <string_view>
 #include <vector>
 
-// The sqllogictest file format, in the sqllogictest-rs dialect plus Freshet's runner directives
+// The sqllogictest file format, in the sqllogictest-rs dialect (including its `retry N backoff D`
+// suffix of `statement ok|count` and `query` records) plus Freshet's runner directives
 // (`restart`, `restart kill`). Parsing is pure: no I/O beyond the text handed in, so it is
 // unit-tested on strings.
 namespace freshet::sql_tests {
