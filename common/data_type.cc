@@ -256,4 +256,26 @@ std::optional<TypeId> TypeIdFromName(std::string_view name) {
   return std::nullopt;
 }
 
+size_t PhysicalWidth(PhysicalType physical) {
+  switch (physical) {
+    case PhysicalType::kBool:
+      return 1;
+    case PhysicalType::kInt16:
+      return 2;
+    case PhysicalType::kInt32:
+    case PhysicalType::kFloat32:
+      return 4;
+    case PhysicalType::kInt64:
+    case PhysicalType::kFloat64:
+      return 8;
+    case PhysicalType::kInt128:
+      return 16;
+    case PhysicalType::kInterval:
+      return sizeof(Interval);
+    case PhysicalType::kString:
+      return 0;
+  }
+  return 0;
+}
+
 }  // namespace freshet

@@ -51,6 +51,10 @@ enum class PhysicalType : uint8_t {
   kString,    // bytes: VARCHAR, TEXT, BYTEA, JSONB
 };
 
+/// Bytes of one value of `physical` in a column's fixed-width buffer; 0 for strings, whose bytes
+/// live apart.
+size_t PhysicalWidth(PhysicalType physical);
+
 /// A Postgres interval: months, days and microseconds are kept apart because their lengths vary.
 struct Interval {
   int32_t months = 0;

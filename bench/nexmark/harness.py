@@ -460,7 +460,7 @@ def view_errors(status):
 
 
 def run_query(name, args, work_dir, pid_file):
-    path = os.path.join(QUERY_DIR, f"{name}.sql")
+    path = os.path.join(args.query_dir, f"{name}.sql")
     setup, view_sql, view, sources = split_query_file(path)
     events = args.events
     expected = {source: table_rows(events, table) for source, table in sources.items()}
@@ -540,6 +540,10 @@ def run_query(name, args, work_dir, pid_file):
     except QueryFailed as error:
         result["error"] = str(error)
     except (PgError, OSError, RuntimeError) as error:
+        try:
+            server.process.wait(timeout=2)  # a lost connection is often the server's death
+        except subprocess.TimeoutExpired:
+            pass
         result["error"] = (f"the server exited with code {server.process.returncode}: "
                            + server.log_tail()) if not server.alive() else str(error)
     finally:
@@ -547,7 +551,9 @@ def run_query(name, args, work_dir, pid_file):
             perf.send_signal(signal.SIGINT)
             perf.wait()
         if "peak_rss_mb" not in result and server.alive():
-            result["peak_rss_mb"] = round(proc_status(server.pid, "VmHWM") or 0, 1)
+            peak = proc_status(server.pid, "VmHWM")
+            if peak is not None:
+                result["peak_rss_mb"] = round(peak, 1)
         if conn is not None:
             conn.close()
         server.stop()
@@ -720,14 +726,18 @@ def main():
     parser.add_argument("--cores", type=int, default=None,
                         help="the divisor of events/s/core (default: --workers)")
     parser.add_argument("--queries", default=",".join(DEFAULT_QUERIES))
+    parser.add_argument("--query-dir", default=QUERY_DIR,
+                        help="where qN.sql and generator.sql are (for variants of the queries)")
     parser.add_argument("--no-generator", action="store_true")
     parser.add_argument("--output", default=os.path.join(ROOT, "bench/results/nexmark.json"))
     parser.add_argument("--timeout", type=float, default=1800)
     parser.add_argument("--stall-seconds", type=float, default=120)
     parser.add_argument("--stable-seconds", type=float, default=5)
     parser.add_argument("--poll-seconds", type=float, default=0.05)
-    parser.add_argument("--count-rows", action="store_true",
-                        help="count the view's rows after the run (slow for q0/q1)")
+    parser.add_argument("--count-rows", dest="count_rows", action="store_true", default=True,
+                        help="count the view's rows after the run (the default)")
+    parser.add_argument("--no-count-rows", dest="count_rows", action="store_false",
+                        help="do not count the view's rows after the run (a few s for q0/q1)")
     parser.add_argument("--perf", action="store_true", help="perf record each query")
     parser.add_argument("--perf-frequency", type=int, default=199)
     parser.add_argument("--keep", action="store_true")
@@ -762,7 +772,7 @@ def main():
         print(f"[{name}] {args.events:,} events, {args.workers} workers ...", flush=True)
         try:
             result = run_query(name, args, work_dir, pid_file)
-        except QueryFailed as error:
+        except (QueryFailed, OSError) as error:
             result = {"events": args.events, "status": "failed", "error": str(error)}
         if result["status"] == "ok":
             print(f"[{name}] {result['seconds']:.2f} s, {result['events_per_second_per_core']:,} "

@@ -4,20 +4,21 @@
 # RisingWave's text) over the built-in nexmark generator, plus the generator alone as the ceiling.
 # For each query: a fresh server on a free loopback port with a temporary data directory, the
 # query's sources and view created with psql, and the time from CREATE MATERIALIZED VIEW until the
-# view has consumed every event of its sources and FLUSH has committed it (see harness.py for the
-# completion test). Records events, seconds, events/s/core (events / seconds / cores), peak RSS
-# (VmHWM) and the CPU the server used, per thread name, into bench/results/nexmark.json and prints
-# a table. A failing query is recorded with its error; the others still run.
+# view has consumed every event of its sources and FLUSH has committed it (harness.py explains the
+# completion test). Records per query: events, seconds, events/s/core (events / seconds / cores),
+# the server's CPU seconds and events per CPU second, the time its threads waited for a CPU (other
+# load on the machine), peak RSS (VmHWM), the view's rows; into bench/results/nexmark.json, and
+# prints a table. A failing query is recorded with its error; the others still run.
 #
 #   bench/nexmark/run.sh [--events N] [--workers N] [--queries q0,q5] [--no-generator]
-#                        [--perf] [--count-rows] [--keep] [--timeout S] [--output FILE]
-#                        [-- SERVER FLAGS...]
+#                        [--perf] [--no-count-rows] [--keep] [--timeout S] [--output FILE]
+#                        [--query-dir DIR] [-- SERVER FLAGS...]
 #
 # Environment: NEXMARK_EVENTS (default 10000000; 1000000 for a quick run), NEXMARK_WORKERS (the
 # server's --workers, default: the number of cores), NEXMARK_QUERIES (comma-separated),
 # FRESHET (a server binary: skips the build; default $BUILD_DIR/bin/freshet after `make build`,
-# BUILD_DIR=build),
-# NEXMARK_PERF=1 (perf record each query; the reports go next to the JSON as qN.perf.txt).
+# BUILD_DIR=build), NEXMARK_PERF=1 (= --perf: perf record each query; the report, with the share
+# of commit, workers, generator and RocksDB, goes next to the JSON as qN.perf.txt).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 

@@ -45,28 +45,6 @@ constexpr uint32_t kNoGroup = std::numeric_limits<uint32_t>::max();
 
 // --- Cells: values stored exactly (NaN payloads, -0 and NUMERIC scales included) --------------
 
-size_t FixedWidth(PhysicalType physical) {
-  switch (physical) {
-    case PhysicalType::kBool:
-      return 1;
-    case PhysicalType::kInt16:
-      return 2;
-    case PhysicalType::kInt32:
-    case PhysicalType::kFloat32:
-      return 4;
-    case PhysicalType::kInt64:
-    case PhysicalType::kFloat64:
-      return 8;
-    case PhysicalType::kInt128:
-      return 16;
-    case PhysicalType::kInterval:
-      return sizeof(Interval);
-    case PhysicalType::kString:
-      return 0;
-  }
-  return 0;
-}
-
 /// Appends row `row` of `column` to `out` as a cell: a NULL flag, then the raw value (strings
 /// length-prefixed). Groups keep their group values and last emitted results as cells.
 void AppendCell(const Column& column, size_t row, std::string& out) {
@@ -83,7 +61,7 @@ void AppendCell(const Column& column, size_t row, std::string& out) {
     out.append(value);
     return;
   }
-  const size_t width = FixedWidth(physical);
+  const size_t width = PhysicalWidth(physical);
   out.append(column.Data<char>() + row * width, width);
 }
 
@@ -117,7 +95,7 @@ void ReadCell(std::string_view& in, Column& out) {
     out.AppendString(TakeBytes(in, size));
     return;
   }
-  const std::string_view bytes = TakeBytes(in, FixedWidth(physical));
+  const std::string_view bytes = TakeBytes(in, PhysicalWidth(physical));
   switch (physical) {
     case PhysicalType::kBool:
       return AppendFixed<uint8_t>(bytes, out);
@@ -1704,7 +1682,7 @@ class AggregateOperator final : public StreamOperator {
       const Column& values = chunk.GetColumn(column);
       const uint8_t* nulls = values.Nulls();
       const bool is_string = values.Type().Physical() == PhysicalType::kString;
-      const auto width = static_cast<uint32_t>(FixedWidth(values.Type().Physical()));
+      const auto width = static_cast<uint32_t>(PhysicalWidth(values.Type().Physical()));
       for (size_t row = 0; row < rows; ++row) {
         const uint32_t size = is_string ? sizeof(uint32_t) + values.GetString(row).size() : width;
         key_offsets_[row + 1] += 1 + (nulls[row] != 0 ? 0 : size);
@@ -1719,7 +1697,7 @@ class AggregateOperator final : public StreamOperator {
     uint32_t* cursors = key_cursors_.data();
     for (uint32_t column = 0; column < node_.group_count; ++column) {
       const Column& values = chunk.GetColumn(column);
-      switch (FixedWidth(values.Type().Physical())) {
+      switch (PhysicalWidth(values.Type().Physical())) {
         case 1:
           WriteFixedCells<1>(values, rows, buffer, cursors);
           break;

@@ -38,12 +38,6 @@ uint64_t HashBytes(std::string_view bytes) {
   return hash;
 }
 
-/// Copies the rows of `chunk` selected by `keep` (or all when null) into a chunk with op `op`
-/// forced for every row when `force_insert`.
-Chunk SelectRows(const Chunk& chunk, const std::vector<uint8_t>& keep) {
-  return chunk.Select(keep);
-}
-
 }  // namespace
 
 void HashRows(const Chunk& chunk,
@@ -145,24 +139,89 @@ void WatermarkTracker::Restore(Deserializer& in) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// ScanOperator
+
+ScanOperator::ScanOperator(std::optional<WatermarkTracker> watermark,
+                           bool late_events,
+                           size_t stored_columns,
+                           std::shared_ptr<ScanCounters> counters)
+    : watermark_(std::move(watermark)),
+      counters_(std::move(counters)),
+      late_events_(late_events),
+      stored_columns_(stored_columns) {}
+
+void ScanOperator::EmitClassified(Chunk chunk) {
+  counters_->rows.fetch_add(chunk.NumRows(), std::memory_order_relaxed);
+  if (!watermark_) {
+    Emit(chunk);
+    return;
+  }
+  const int64_t previous = watermark_->HasWatermark() ? watermark_->Watermark() : INT64_MIN;
+  const size_t late_count = watermark_->Classify(chunk, late_);
+  counters_->late_rows.fetch_add(late_count, std::memory_order_relaxed);
+  if (late_events_) {
+    if (late_count > 0) {
+      Chunk late = chunk.Select(late_);
+      Column watermarks(chunk.GetColumn(watermark_->TimeColumn()).Type());
+      for (size_t row = 0; row < late.NumRows(); ++row) {
+        watermarks.Append<int64_t>(watermark_->Watermark());
+      }
+      std::vector<Column>& columns = late.Columns();
+      columns.insert(columns.begin() + static_cast<std::ptrdiff_t>(stored_columns_),
+                     std::move(watermarks));
+      Emit(late);
+    }
+  } else if (late_count == 0) {
+    Emit(chunk);
+  } else {
+    for (uint8_t& flag : late_) {
+      flag = flag == 0 ? 1 : 0;
+    }
+    Emit(chunk.Select(late_));
+  }
+  if (watermark_->HasWatermark() && watermark_->Watermark() > previous) {
+    counters_->watermark.store(
+        std::max(counters_->watermark.load(std::memory_order_relaxed), watermark_->Watermark()),
+        std::memory_order_relaxed);
+    if (!late_events_) {
+      EmitWatermark(watermark_->TimeColumn(), watermark_->Watermark());
+    }
+  }
+}
+
+namespace {
+
+std::optional<WatermarkTracker> MakeTracker(std::optional<uint32_t> column,
+                                            int64_t delay_micros,
+                                            int64_t lateness_micros) {
+  if (!column) {
+    return std::nullopt;
+  }
+  return WatermarkTracker(*column, delay_micros, lateness_micros);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
 // SourceOperator
 
 SourceOperator::SourceOperator(const plan::StreamSourceNode& node,
                                const OperatorContext& context,
                                std::shared_ptr<ScanCounters> counters)
-    : node_(node),
+    : ScanOperator(
+          MakeTracker(node.watermark_column, node.watermark_delay_micros, node.lateness_micros),
+          node.late_events,
+          node.column_types.size(),
+          std::move(counters)),
+      node_(node),
       state_key_(context.StatePrefix(node.operator_id)),
-      shard_(context.shard),
-      counters_(std::move(counters)) {
+      shard_(context.shard) {
   connectors::SourceSpec spec;
   spec.source_name = node.relation_name;
   spec.options = node.options;
   spec.column_names = node.column_names;
   spec.column_types = node.column_types;
   reader_ = connectors::CreateSourceReader(spec, context.shard, context.shard_count);
-  if (node.watermark_column) {
-    watermark_.emplace(*node.watermark_column, node.watermark_delay_micros, node.lateness_micros);
-  }
   std::optional<std::string> saved;
   context.LoadState(node.operator_id, [&](std::string_view key, std::string_view value) {
     if (key.empty()) {
@@ -178,7 +237,6 @@ SourceOperator::SourceOperator(const plan::StreamSourceNode& node,
       watermark_->Restore(in);
     }
   }
-  read_ = Chunk(node.column_types);
 }
 
 void SourceOperator::OnChunk(size_t input, const Chunk& chunk) {
@@ -186,8 +244,8 @@ void SourceOperator::OnChunk(size_t input, const Chunk& chunk) {
 }
 
 bool SourceOperator::Produce() {
-  read_ = Chunk(node_.column_types);
-  const size_t rows = reader_->Read(read_, Chunk::kChunkSize);
+  Chunk read(node_.column_types);
+  const size_t rows = reader_->Read(read, Chunk::kChunkSize);
   if (rows == 0) {
     return false;
   }
@@ -197,45 +255,8 @@ bool SourceOperator::Produce() {
   for (size_t row = 0; row < rows; ++row) {
     ids[row] = static_cast<int64_t>((shard_ << 48) | next_sequence_++);
   }
-  counters_->rows.fetch_add(rows, std::memory_order_relaxed);
-  if (!watermark_) {
-    read_.AddColumn(std::move(row_ids));
-    Emit(read_);
-    return true;
-  }
-  const bool had_watermark = watermark_->HasWatermark();
-  const int64_t previous = had_watermark ? watermark_->Watermark() : INT64_MIN;
-  const size_t late_count = watermark_->Classify(read_, late_);
-  counters_->late_rows.fetch_add(late_count, std::memory_order_relaxed);
-  if (node_.late_events) {
-    Column watermarks(read_.GetColumn(watermark_->TimeColumn()).Type());
-    for (size_t row = 0; row < rows; ++row) {
-      watermarks.Append<int64_t>(watermark_->Watermark());
-    }
-    read_.AddColumn(std::move(watermarks));
-    read_.AddColumn(std::move(row_ids));
-    if (late_count > 0) {
-      Emit(SelectRows(read_, late_));
-    }
-  } else {
-    read_.AddColumn(std::move(row_ids));
-    if (late_count == 0) {
-      Emit(read_);
-    } else {
-      for (uint8_t& flag : late_) {
-        flag = flag == 0 ? 1 : 0;
-      }
-      Emit(SelectRows(read_, late_));
-    }
-  }
-  if (watermark_->HasWatermark() && watermark_->Watermark() > previous) {
-    counters_->watermark.store(
-        std::max(counters_->watermark.load(std::memory_order_relaxed), watermark_->Watermark()),
-        std::memory_order_relaxed);
-    if (!node_.late_events) {
-      EmitWatermark(watermark_->TimeColumn(), watermark_->Watermark());
-    }
-  }
+  read.AddColumn(std::move(row_ids));
+  EmitClassified(std::move(read));
   return true;
 }
 
@@ -259,11 +280,14 @@ void SourceOperator::OnBarrier(const EpochContext& epoch) {
 TableScanOperator::TableScanOperator(const plan::StreamTableScanNode& node,
                                      const OperatorContext& context,
                                      std::shared_ptr<ScanCounters> counters)
-    : node_(node),
-      state_key_(context.StatePrefix(node.operator_id)),
-      counters_(std::move(counters)) {
-  if (node.watermark_column) {
-    watermark_.emplace(*node.watermark_column, node.watermark_delay_micros, node.lateness_micros);
+    : ScanOperator(
+          MakeTracker(node.watermark_column, node.watermark_delay_micros, node.lateness_micros),
+          node.late_events,
+          node.column_types.size(),
+          std::move(counters)),
+      node_(node),
+      state_key_(context.StatePrefix(node.operator_id)) {
+  if (watermark_) {
     context.LoadState(node.operator_id, [&](std::string_view key, std::string_view value) {
       if (key.empty()) {
         Deserializer in(value);
@@ -325,53 +349,14 @@ void TableScanOperator::OnChunk(size_t input, const Chunk& chunk) {
   EmitClassified(chunk);
 }
 
-void TableScanOperator::EmitClassified(const Chunk& chunk) {
-  counters_->rows.fetch_add(chunk.NumRows(), std::memory_order_relaxed);
-  if (!watermark_) {
-    Emit(chunk);
-    return;
-  }
-  const int64_t previous = watermark_->HasWatermark() ? watermark_->Watermark() : INT64_MIN;
-  const size_t late_count = watermark_->Classify(chunk, late_);
-  counters_->late_rows.fetch_add(late_count, std::memory_order_relaxed);
-  watermark_dirty_ = true;
-  if (node_.late_events) {
-    if (late_count > 0) {
-      Chunk late = chunk.Select(late_);
-      Column watermarks(chunk.GetColumn(watermark_->TimeColumn()).Type());
-      for (size_t row = 0; row < late.NumRows(); ++row) {
-        watermarks.Append<int64_t>(watermark_->Watermark());
-      }
-      // _watermark goes after the stored columns, before the hidden key columns.
-      std::vector<Column>& columns = late.Columns();
-      columns.insert(columns.begin() + static_cast<std::ptrdiff_t>(node_.column_types.size()),
-                     std::move(watermarks));
-      Emit(late);
-    }
-  } else if (late_count == 0) {
-    Emit(chunk);
-  } else {
-    for (uint8_t& flag : late_) {
-      flag = flag == 0 ? 1 : 0;
-    }
-    Emit(chunk.Select(late_));
-  }
-  if (watermark_->HasWatermark() && watermark_->Watermark() > previous) {
-    counters_->watermark.store(
-        std::max(counters_->watermark.load(std::memory_order_relaxed), watermark_->Watermark()),
-        std::memory_order_relaxed);
-    if (!node_.late_events) {
-      EmitWatermark(watermark_->TimeColumn(), watermark_->Watermark());
-    }
-  }
-}
-
 void TableScanOperator::OnBarrier(const EpochContext& epoch) {
-  if (watermark_ && watermark_dirty_) {
+  // The watermark changes only with rows: save it when rows arrived in the epoch.
+  const uint64_t rows = counters_->rows.load(std::memory_order_relaxed);
+  if (watermark_ && rows != saved_rows_) {
     Serializer out;
     watermark_->Save(out);
     epoch.batch->Put(state_key_, std::move(out).Finish());
-    watermark_dirty_ = false;
+    saved_rows_ = rows;
   }
 }
 

@@ -51,9 +51,33 @@ class WatermarkTracker {
   int64_t max_time_ = 0;
 };
 
+/// What source and table scans share: counting rows and, for a relation with a watermark,
+/// advancing it, diverting late rows (or, for LATE_EVENTS, keeping only them) and emitting the
+/// watermark when it advances.
+class ScanOperator : public StreamOperator {
+ protected:
+  /// `stored_columns`: the relation's own columns, after which LATE_EVENTS puts `_watermark`
+  /// (hidden key columns follow).
+  ScanOperator(std::optional<WatermarkTracker> watermark,
+               bool late_events,
+               size_t stored_columns,
+               std::shared_ptr<ScanCounters> counters);
+
+  /// Counts, classifies and emits the rows of `chunk`.
+  void EmitClassified(Chunk chunk);
+
+  std::optional<WatermarkTracker> watermark_;
+  std::shared_ptr<ScanCounters> counters_;
+
+ private:
+  bool late_events_;
+  size_t stored_columns_;
+  std::vector<uint8_t> late_;
+};
+
 /// Reads one shard of a source through a connector reader, appends `_row_id`, diverts late rows
 /// and emits watermarks; saves the reader's position at each barrier.
-class SourceOperator final : public StreamOperator, public SourceProducer {
+class SourceOperator final : public ScanOperator, public SourceProducer {
  public:
   SourceOperator(const plan::StreamSourceNode& node,
                  const OperatorContext& context,
@@ -69,16 +93,12 @@ class SourceOperator final : public StreamOperator, public SourceProducer {
   std::string state_key_;
   uint64_t shard_;
   std::unique_ptr<connectors::SourceReader> reader_;
-  std::optional<WatermarkTracker> watermark_;
-  std::shared_ptr<ScanCounters> counters_;
   uint64_t next_sequence_ = 0;
-  Chunk read_;
-  std::vector<uint8_t> late_;
 };
 
 /// Emits the rows of a table or upstream view: first, when asked, the rows of a committed snapshot
 /// (backfill), then every change that reaches it. Diverts late rows of a table with a watermark.
-class TableScanOperator final : public StreamOperator {
+class TableScanOperator final : public ScanOperator {
  public:
   TableScanOperator(const plan::StreamTableScanNode& node,
                     const OperatorContext& context,
@@ -92,17 +112,12 @@ class TableScanOperator final : public StreamOperator {
   void OnBarrier(const EpochContext& epoch) override;
 
  private:
-  void EmitClassified(const Chunk& chunk);
-
   const plan::StreamTableScanNode& node_;
   std::string state_key_;
   std::shared_ptr<const storage::Snapshot> backfill_snapshot_;
   std::unique_ptr<storage::Iterator> backfill_;
   std::string backfill_prefix_;
-  std::optional<WatermarkTracker> watermark_;
-  std::shared_ptr<ScanCounters> counters_;
-  bool watermark_dirty_ = false;
-  std::vector<uint8_t> late_;
+  uint64_t saved_rows_ = 0;
 };
 
 /// Runs `compute` over a chunk; when it raises an Error (a division by zero in one row), runs it

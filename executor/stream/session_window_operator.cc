@@ -141,10 +141,10 @@ class SessionWindowOperator final : public StreamOperator {
       progress_dirty_ = true;
       CleanClosedSessions();
     }
-    int64_t watermark = value;
-    if (!starts_.empty()) {
-      watermark = std::min(watermark, starts_.begin()->time);
-    }
+    // A session closes when the watermark passes its end; only sessions still open can be
+    // re-emitted with an earlier window_start by an on-time row (sessions kept for the lateness
+    // re-emit their rows as corrections, which EMIT ON WINDOW CLOSE allows).
+    const int64_t watermark = std::min(value, EarliestOpenStart(value));
     if (watermark > watermark_) {
       watermark_ = watermark;
       progress_dirty_ = true;
@@ -255,6 +255,37 @@ class SessionWindowOperator final : public StreamOperator {
   /// The end of a session whose last row is at `last`: an infinite time stays as it is, as
   /// timestamp + interval does; a finite end past the last timestamp saturates to 'infinity'
   /// (batch SESSION reports it out of range, which a view cannot do without stopping).
+  /// The earliest start of a session that ends after `watermark`, or `watermark` when none does.
+  /// Groups are visited by their first row time, a lower bound of their sessions' starts, so the
+  /// walk stops at the first group that cannot hold an earlier one.
+  int64_t EarliestOpenStart(int64_t watermark) const {
+    int64_t best = watermark;
+    for (const IndexEntry& entry : starts_) {
+      if (entry.time >= best) {
+        break;
+      }
+      const Rows& rows = entry.group->second.rows;
+      auto it = rows.begin();
+      int64_t start = it->second.time;
+      int64_t last = start;
+      for (++it;; ++it) {
+        const bool session_ends = it == rows.end() || it->second.time - last >= gap_;
+        if (session_ends) {
+          if (SessionEnd(last) > watermark) {
+            best = std::min(best, start);
+            break;
+          }
+          if (it == rows.end()) {
+            break;
+          }
+          start = it->second.time;
+        }
+        last = it->second.time;
+      }
+    }
+    return best;
+  }
+
   int64_t SessionEnd(int64_t last) const {
     if (!calendar::IsFiniteTimestamp(last)) {
       return last;
