@@ -273,7 +273,9 @@ class StreamPlanner {
   StreamNodePtr ConvertScan(const plan::TableScanNode& scan);
   StreamNodePtr ConvertProject(const plan::ProjectNode& project);
   StreamNodePtr ConvertAggregate(const plan::AggregateNode& aggregate);
-  StreamNodePtr ConvertJoin(const plan::JoinNode& join);
+  /// `filter`, when given, is a WHERE predicate over an inner join's output, folded into its
+  /// condition so that interval bounds in WHERE clean the join's state too.
+  StreamNodePtr ConvertJoin(const plan::JoinNode& join, const plan::Expression* filter = nullptr);
   StreamNodePtr ConvertLimit(const plan::LimitNode& limit);
   StreamNodePtr ConvertUnion(const plan::SetOperationNode& set);
   StreamNodePtr ConvertHop(const plan::HopWindowNode& hop);
@@ -288,6 +290,11 @@ StreamNodePtr StreamPlanner::Convert(const BatchNode& node) {
     case BatchNodeKind::kTableScan:
       return ConvertScan(static_cast<const plan::TableScanNode&>(node));
     case BatchNodeKind::kFilter: {
+      const auto& predicate = *static_cast<const plan::FilterNode&>(node).predicate;
+      if (node.input->kind == BatchNodeKind::kJoin &&
+          static_cast<const plan::JoinNode&>(*node.input).type == plan::JoinType::kInner) {
+        return ConvertJoin(static_cast<const plan::JoinNode&>(*node.input), &predicate);
+      }
       StreamNodePtr input = Convert(*node.input);
       auto filter = std::make_unique<plan::StreamFilterNode>();
       filter->predicate = CloneChecked(*static_cast<const plan::FilterNode&>(node).predicate);
@@ -530,7 +537,8 @@ StreamNodePtr StreamPlanner::ConvertAggregate(const plan::AggregateNode& aggrega
   return node;
 }
 
-StreamNodePtr StreamPlanner::ConvertJoin(const plan::JoinNode& join) {
+StreamNodePtr StreamPlanner::ConvertJoin(const plan::JoinNode& join,
+                                         const plan::Expression* filter) {
   if (join.type == plan::JoinType::kSemi || join.type == plan::JoinType::kAnti) {
     throw NotSupported("IN / EXISTS subqueries in a materialized view are not supported");
   }
@@ -545,11 +553,21 @@ StreamNodePtr StreamPlanner::ConvertJoin(const plan::JoinNode& join) {
   node->type = join.type;
   node->left_keys = join.left_keys;
   node->right_keys = join.right_keys;
-  if (join.condition) {
-    node->condition = CloneChecked(*join.condition);
-    RemapColumns(*node->condition, [&](uint32_t index) {
-      return index < left_batch ? index : index - left_batch + left_width;
-    });
+  std::vector<ExpressionPtr> conditions;
+  for (const plan::Expression* condition :
+       {static_cast<const plan::Expression*>(join.condition.get()), filter}) {
+    if (condition != nullptr) {
+      conditions.push_back(CloneChecked(*condition));
+      RemapColumns(*conditions.back(), [&](uint32_t index) {
+        return index < left_batch ? index : index - left_batch + left_width;
+      });
+    }
+  }
+  if (conditions.size() == 1) {
+    node->condition = std::move(conditions[0]);
+  } else if (conditions.size() == 2) {
+    node->condition =
+        plan::Expression::Make(plan::ExpressionKind::kAnd, DataType::Boolean(), std::move(conditions));
   }
   // Window joins: equal keys that carry watermarks on both sides bound how long rows can match. A
   // row is dead once the other side's watermark (minus its lateness) passes its key: no later row

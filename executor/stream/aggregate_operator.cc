@@ -1526,6 +1526,13 @@ class AggregateOperator final : public StreamOperator {
         }
       }
       FlushOutput();
+    } else {
+      // Pending changes go out before the watermark that passes their windows: operators below
+      // may drop state by it (a join cleaning its rows), so nothing older may follow it.
+      for (uint32_t slot : dirty_slots_) {
+        EmitChange(slot);
+      }
+      FlushOutput();
     }
     EmitWatermark(column, value);
   }
