@@ -566,8 +566,8 @@ StreamNodePtr StreamPlanner::ConvertJoin(const plan::JoinNode& join,
   if (conditions.size() == 1) {
     node->condition = std::move(conditions[0]);
   } else if (conditions.size() == 2) {
-    node->condition =
-        plan::Expression::Make(plan::ExpressionKind::kAnd, DataType::Boolean(), std::move(conditions));
+    node->condition = plan::Expression::Make(plan::ExpressionKind::kAnd, DataType::Boolean(),
+                                             std::move(conditions));
   }
   // Window joins: equal keys that carry watermarks on both sides bound how long rows can match. A
   // row is dead once the other side's watermark (minus its lateness) passes its key: no later row

@@ -246,6 +246,8 @@ struct JoinSide {
   std::vector<uint32_t> stream_key;
   /// True when unmatched rows of this side are output NULL-extended (LEFT for the left side...).
   bool outer = false;
+  /// The side only ever receives inserts, so a stored row is never retracted later.
+  bool append_only = false;
   std::optional<plan::StreamJoinNode::Cleaning> cleaning;
 
   /// The rows, column-wise, 2^kPageShift per page; the ops of the page chunks are unused.
@@ -321,16 +323,33 @@ class JoinOperator final : public StreamOperator {
       }
       it->second = value;
     }
-    if (side.cleaning && !side.cleaning->by_other_side &&
-        side.cleaning->watermark_column == column) {
-      Clean(side, SaturatingSubtract(value, side.cleaning->clean_delay_micros));
-    }
-    JoinSide& other = sides_[1 - input];
-    if (other.cleaning && other.cleaning->by_other_side &&
-        other.cleaning->watermark_column == column) {
-      Clean(other, SaturatingSubtract(value, other.cleaning->clean_delay_micros));
+    for (JoinSide& cleaned : sides_) {
+      if (cleaned.cleaning) {
+        CleanByWatermarks(cleaned, &cleaned == &side ? sides_[1 - input] : side);
+      }
     }
     ForwardWatermarks(side, column, value);
+  }
+
+  /// Drops the rows of `cleaned` that can change no output any more: no future row of the side
+  /// the cleaning watches can match them and, when `cleaned` retracts rows (an aggregate's
+  /// updates), no future retraction of its own can reach them either.
+  void CleanByWatermarks(JoinSide& cleaned, const JoinSide& other) {
+    const plan::StreamJoinNode::Cleaning& cleaning = *cleaned.cleaning;
+    const JoinSide& watched = cleaning.by_other_side ? other : cleaned;
+    auto watermark = watched.watermarks.find(cleaning.watermark_column);
+    if (watermark == watched.watermarks.end()) {
+      return;
+    }
+    int64_t threshold = SaturatingSubtract(watermark->second, cleaning.clean_delay_micros);
+    if (!cleaned.append_only && cleaning.by_other_side) {
+      auto own = cleaned.watermarks.find(cleaning.clean_column);
+      if (own == cleaned.watermarks.end()) {
+        return;
+      }
+      threshold = std::min(threshold, SaturatingSubtract(own->second, cleaning.clean_delay_micros));
+    }
+    Clean(cleaned, threshold);
   }
 
   void OnBarrier(const EpochContext& epoch) override {
@@ -387,6 +406,7 @@ class JoinOperator final : public StreamOperator {
       }
     }
     side.outer = outer;
+    side.append_only = input.append_only;
     side.cleaning = cleaning;
     for (uint32_t key : keys) {
       FRESHET_CHECK(key < side.types.size(), "join key column out of range");
