@@ -141,15 +141,6 @@ void WatermarkTracker::Restore(Deserializer& in) {
 // ---------------------------------------------------------------------------------------------
 // ScanOperator
 
-ScanOperator::ScanOperator(std::optional<WatermarkTracker> watermark,
-                           bool late_events,
-                           size_t stored_columns,
-                           std::shared_ptr<ScanCounters> counters)
-    : watermark_(std::move(watermark)),
-      counters_(std::move(counters)),
-      late_events_(late_events),
-      stored_columns_(stored_columns) {}
-
 void ScanOperator::EmitClassified(Chunk chunk) {
   counters_->rows.fetch_add(chunk.NumRows(), std::memory_order_relaxed);
   if (!watermark_) {
@@ -189,30 +180,13 @@ void ScanOperator::EmitClassified(Chunk chunk) {
   }
 }
 
-namespace {
-
-std::optional<WatermarkTracker> MakeTracker(std::optional<uint32_t> column,
-                                            int64_t delay_micros,
-                                            int64_t lateness_micros) {
-  if (!column) {
-    return std::nullopt;
-  }
-  return WatermarkTracker(*column, delay_micros, lateness_micros);
-}
-
-}  // namespace
-
 // ---------------------------------------------------------------------------------------------
 // SourceOperator
 
 SourceOperator::SourceOperator(const plan::StreamSourceNode& node,
                                const OperatorContext& context,
                                std::shared_ptr<ScanCounters> counters)
-    : ScanOperator(
-          MakeTracker(node.watermark_column, node.watermark_delay_micros, node.lateness_micros),
-          node.late_events,
-          node.column_types.size(),
-          std::move(counters)),
+    : ScanOperator(node, std::move(counters)),
       node_(node),
       state_key_(context.StatePrefix(node.operator_id)),
       shard_(context.shard) {
@@ -280,11 +254,7 @@ void SourceOperator::OnBarrier(const EpochContext& epoch) {
 TableScanOperator::TableScanOperator(const plan::StreamTableScanNode& node,
                                      const OperatorContext& context,
                                      std::shared_ptr<ScanCounters> counters)
-    : ScanOperator(
-          MakeTracker(node.watermark_column, node.watermark_delay_micros, node.lateness_micros),
-          node.late_events,
-          node.column_types.size(),
-          std::move(counters)),
+    : ScanOperator(node, std::move(counters)),
       node_(node),
       state_key_(context.StatePrefix(node.operator_id)) {
   if (watermark_) {

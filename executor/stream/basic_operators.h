@@ -56,12 +56,17 @@ class WatermarkTracker {
 /// watermark when it advances.
 class ScanOperator : public StreamOperator {
  protected:
-  /// `stored_columns`: the relation's own columns, after which LATE_EVENTS puts `_watermark`
-  /// (hidden key columns follow).
-  ScanOperator(std::optional<WatermarkTracker> watermark,
-               bool late_events,
-               size_t stored_columns,
-               std::shared_ptr<ScanCounters> counters);
+  /// Set up from a source or table scan node: its watermark declaration, LATE_EVENTS flag and
+  /// stored columns (after which LATE_EVENTS puts `_watermark`; hidden key columns follow).
+  template <typename ScanNode>
+  ScanOperator(const ScanNode& node, std::shared_ptr<ScanCounters> counters)
+      : counters_(std::move(counters)),
+        late_events_(node.late_events),
+        stored_columns_(node.column_types.size()) {
+    if (node.watermark_column) {
+      watermark_.emplace(*node.watermark_column, node.watermark_delay_micros, node.lateness_micros);
+    }
+  }
 
   /// Counts, classifies and emits the rows of `chunk`.
   void EmitClassified(Chunk chunk);
