@@ -16,47 +16,44 @@
 namespace freshet::engine {
 namespace {
 
-std::string_view RelationKindName(catalog::RelationKind kind) {
+/// The DROP / SHOW object kind of a relation kind.
+ast::ObjectKind ObjectKindOf(catalog::RelationKind kind) {
   switch (kind) {
     case catalog::RelationKind::kTable:
-      return "table";
+      return ast::ObjectKind::kTable;
     case catalog::RelationKind::kSource:
-      return "source";
+      return ast::ObjectKind::kSource;
     case catalog::RelationKind::kMaterializedView:
-      return "materialized view";
+      return ast::ObjectKind::kMaterializedView;
     case catalog::RelationKind::kSink:
-      return "sink";
+      return ast::ObjectKind::kSink;
   }
-  return "relation";
+  return ast::ObjectKind::kTable;
 }
 
-std::string_view DropVerb(catalog::RelationKind kind) {
-  switch (kind) {
-    case catalog::RelationKind::kTable:
-      return "DROP TABLE";
-    case catalog::RelationKind::kSource:
-      return "DROP SOURCE";
-    case catalog::RelationKind::kMaterializedView:
-      return "DROP MATERIALIZED VIEW";
-    case catalog::RelationKind::kSink:
-      return "DROP SINK";
-  }
-  return "DROP";
-}
-
+/// The relation kind an object kind names, if it names one.
 std::optional<catalog::RelationKind> RelationKindOf(ast::ObjectKind kind) {
-  switch (kind) {
-    case ast::ObjectKind::kTable:
-      return catalog::RelationKind::kTable;
-    case ast::ObjectKind::kSource:
-      return catalog::RelationKind::kSource;
-    case ast::ObjectKind::kMaterializedView:
-      return catalog::RelationKind::kMaterializedView;
-    case ast::ObjectKind::kSink:
-      return catalog::RelationKind::kSink;
-    default:
-      return std::nullopt;
+  for (catalog::RelationKind relation :
+       {catalog::RelationKind::kTable, catalog::RelationKind::kSource,
+        catalog::RelationKind::kMaterializedView, catalog::RelationKind::kSink}) {
+    if (ObjectKindOf(relation) == kind) {
+      return relation;
+    }
   }
+  return std::nullopt;
+}
+
+std::string_view RelationKindName(catalog::RelationKind kind) {
+  return ObjectKindName(ObjectKindOf(kind));
+}
+
+/// "DROP MATERIALIZED VIEW": the statement, and its command tag, that drops a relation of `kind`.
+std::string DropVerb(catalog::RelationKind kind) {
+  std::string verb = "DROP ";
+  for (char c : RelationKindName(kind)) {
+    verb.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  }
+  return verb;
 }
 
 std::string Lower(std::string_view text) {

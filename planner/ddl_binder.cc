@@ -11,10 +11,11 @@ namespace freshet::planner {
 
 int64_t BindConstantInterval(const ast::Expression& expression,
                              const function::EvaluationContext& context,
-                             std::string_view what) {
+                             std::string_view what,
+                             std::string_view clause) {
   internal::Scope empty;
   internal::BindingOptions options;
-  options.clause = what;
+  options.clause = clause;
   internal::ExpressionBinder binder(empty, context, options);
   plan::ExpressionPtr bound = binder.Bind(expression);
   if (bound->type.id == TypeId::kUnknown) {
@@ -36,6 +37,7 @@ int64_t BindConstantInterval(const ast::Expression& expression,
   }
   const Interval span = bound->constant.GetInterval();
   if (span.months != 0) {
+    // A month has no fixed length, so windows of months would not tile time (as date_bin refuses).
     throw Error(SqlState::kFeatureNotSupported,
                 fmt::format("{} cannot contain months or years", what))
         .WithHint("Use days instead: a month has no fixed length.")
@@ -88,7 +90,7 @@ catalog::WatermarkSpec BindWatermark(const ast::WatermarkDefinition& watermark,
              static_cast<const ast::Binary&>(expression).op == "-" &&
              is_the_column(*static_cast<const ast::Binary&>(expression).left)) {
     spec.delay_micros = BindConstantInterval(*static_cast<const ast::Binary&>(expression).right,
-                                             context, "watermark delay");
+                                             context, "watermark delay", "watermark delay");
   } else {
     throw Error(
         SqlState::kFeatureNotSupported,
@@ -96,7 +98,8 @@ catalog::WatermarkSpec BindWatermark(const ast::WatermarkDefinition& watermark,
         .WithPosition(expression.position);
   }
   if (watermark.lateness) {
-    spec.lateness_micros = BindConstantInterval(*watermark.lateness, context, "allowed lateness");
+    spec.lateness_micros =
+        BindConstantInterval(*watermark.lateness, context, "allowed lateness", "allowed lateness");
   }
   if (spec.delay_micros < 0 || spec.lateness_micros < 0) {
     throw Error(SqlState::kInvalidParameterValue,

@@ -6,12 +6,12 @@
 #include "common/calendar.h"
 #include "common/error.h"
 #include "common/value.h"
+#include "planner/ddl_binder.h"
 #include "planner/expression_binder.h"
 
 namespace freshet::planner::internal {
 namespace {
 
-using function::CastContext;
 using plan::ExpressionPtr;
 
 // Postgres's name for the context of table function arguments ("aggregate functions are not
@@ -154,49 +154,9 @@ uint32_t WindowTableFunctionBinder::ColumnArgument(const ast::TableFunction& fun
 int64_t WindowTableFunctionBinder::IntervalArgument(const ast::TableFunction& function,
                                                     size_t index,
                                                     std::string_view what) {
-  const ast::Expression& argument = *function.arguments[index];
-  const std::string name = UpperName(function.name);
-  Scope empty;
-  BindingOptions options;
-  options.clause = kArgumentClause;
-  ExpressionBinder binder(empty, context_, options);
-  ExpressionPtr bound = binder.Bind(argument);
-  if (bound->type.id == TypeId::kUnknown) {
-    // An untyped literal ('10 seconds', NULL) is read as an interval, as date_bin reads it.
-    bound = Coerce(std::move(bound), DataType(TypeId::kInterval), CastContext::kImplicit,
-                   argument.position, context_);
-  }
-  if (bound->type.id != TypeId::kInterval) {
-    throw Error(
-        SqlState::kDatatypeMismatch,
-        fmt::format("{} of {} must be type interval, not type {}", what, name, bound->type.Name()))
-        .WithPosition(argument.position);
-  }
-  if (bound->kind != plan::ExpressionKind::kConstant) {
-    throw Error(SqlState::kFeatureNotSupported,
-                fmt::format("{} of {} must be a constant", what, name))
-        .WithPosition(argument.position);
-  }
-  if (bound->constant.IsNull()) {
-    throw Error(SqlState::kNullValueNotAllowed,
-                fmt::format("{} of {} must not be null", what, name))
-        .WithPosition(argument.position);
-  }
-  const Interval span = bound->constant.GetInterval();
-  if (span.months != 0) {
-    // A month has no fixed length, so windows of months would not tile time (as date_bin refuses).
-    throw Error(SqlState::kFeatureNotSupported,
-                fmt::format("{} of {} cannot contain months or years", what, name))
-        .WithHint("Use days instead: a month has no fixed length.")
-        .WithPosition(argument.position);
-  }
-  int64_t micros = 0;
-  if (__builtin_mul_overflow(static_cast<int64_t>(span.days), calendar::kMicrosPerDay, &micros) ||
-      __builtin_add_overflow(micros, span.micros, &micros)) {
-    throw Error(SqlState::kDatetimeFieldOverflow, "interval out of range")
-        .WithPosition(argument.position);
-  }
-  return micros;
+  return BindConstantInterval(*function.arguments[index], context_,
+                              fmt::format("{} of {}", what, UpperName(function.name)),
+                              kArgumentClause);
 }
 
 BoundTableFunction WindowTableFunctionBinder::BindHop(const ast::TableFunction& function,

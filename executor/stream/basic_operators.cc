@@ -527,6 +527,14 @@ MaterializeOperator::MaterializeOperator(const plan::StreamMaterializeNode& node
   pending_rows_ = Chunk(node.OutputTypes());
 }
 
+void MaterializeOperator::EncodeStorageKey(const Chunk& chunk, size_t row) {
+  key_.clear();
+  storage::AppendTablePrefix(node_.relation_id, key_);
+  for (uint32_t column : node_.stream_key) {
+    storage::EncodeKeyValue(chunk.GetColumn(column), row, false, key_);
+  }
+}
+
 void MaterializeOperator::Apply(const Chunk& chunk, size_t row, Op op, Chunk& forwarded) {
   if (op == Op::kInsert || op == Op::kUpdateInsert) {
     value_.clear();
@@ -545,11 +553,7 @@ void MaterializeOperator::OnChunk(size_t input, const Chunk& chunk) {
   const int64_t before = rows_;
   if (node_.append_only) {
     for (size_t row = 0; row < chunk.NumRows(); ++row) {
-      key_.clear();
-      storage::AppendTablePrefix(node_.relation_id, key_);
-      for (uint32_t column : node_.stream_key) {
-        storage::EncodeKeyValue(chunk.GetColumn(column), row, false, key_);
-      }
+      EncodeStorageKey(chunk, row);
       value_.clear();
       storage::EncodeRow(chunk, row, visible_, value_);
       epoch_batch_->Put(key_, value_);
@@ -564,11 +568,7 @@ void MaterializeOperator::OnChunk(size_t input, const Chunk& chunk) {
     all[i] = i;
   }
   for (size_t row = 0; row < chunk.NumRows(); ++row) {
-    key_.clear();
-    storage::AppendTablePrefix(node_.relation_id, key_);
-    for (uint32_t column : node_.stream_key) {
-      storage::EncodeKeyValue(chunk.GetColumn(column), row, false, key_);
-    }
+    EncodeStorageKey(chunk, row);
     const Op op = chunk.Ops()[row];
     PendingChange change;
     change.sign = op == Op::kInsert || op == Op::kUpdateInsert ? 1 : -1;

@@ -211,6 +211,8 @@ class MaterializeOperator final : public StreamOperator {
   std::shared_ptr<std::atomic<int64_t>> view_rows_;
   int64_t rows_ = 0;
   int64_t saved_rows_ = 0;
+  /// Sets key_ to the storage key of row `row` of `chunk`: the view's prefix and its stream key.
+  void EncodeStorageKey(const Chunk& chunk, size_t row);
   /// Writes and forwards row `row` of `chunk` under key_ as `op`.
   void Apply(const Chunk& chunk, size_t row, Op op, Chunk& forwarded);
 
