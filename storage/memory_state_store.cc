@@ -99,6 +99,9 @@ class MemoryStateStore final : public StateStore {
     return Status::Ok();
   }
 
+  /// Nothing to prepare: the map takes the operations as they are.
+  Status Prepare(WriteBatch&) override { return Status::Ok(); }
+
   /// Applies one batch to map_; the caller holds mutex_.
   void Apply(const WriteBatch& batch) {
     batch.ForEach([this](const WriteBatch::Entry& entry) {

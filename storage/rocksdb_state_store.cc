@@ -4,12 +4,14 @@
 #include "storage/internal/rocksdb_state_store.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <filesystem>
 #include <mutex>
 #include <optional>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 #include <rocksdb/cache.h>
@@ -18,6 +20,7 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice_transform.h>
+#include <rocksdb/sst_file_writer.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
@@ -70,6 +73,11 @@ struct OpenDatabase {
   // Destroyed in reverse order: the database first, then the Env it used, then the lock.
   DataDirLock lock;
   std::shared_ptr<rocksdb::Env> env;
+  /// The options the database was opened with; table files written for ingestion use them too.
+  rocksdb::Options options;
+  /// Where prepared table files are written before WriteAll moves them into the database.
+  std::string ingest_dir;
+  std::atomic<uint64_t> next_table_file{0};
   std::unique_ptr<rocksdb::DB> db;
 
   ~OpenDatabase() {
@@ -188,6 +196,153 @@ class RocksDbIterator final : public Iterator {
   std::unique_ptr<rocksdb::Iterator> iterator_;
 };
 
+/// The table files Prepare wrote of a batch's large tables, waiting for WriteAll to ingest them,
+/// and which tables they hold: the batch's operations on other tables are not in them. The files
+/// are removed with the object; after a successful ingestion RocksDB has already moved them away.
+class RocksDbPreparedTable final : public PreparedTable {
+ public:
+  explicit RocksDbPreparedTable(const OpenDatabase* owner) : owner_(owner) {}
+  ~RocksDbPreparedTable() override {
+    for (const std::string& path : paths_) {
+      std::error_code ignored;
+      std::filesystem::remove(path, ignored);
+    }
+  }
+
+  void Add(std::string path, std::string_view table_prefix) {
+    paths_.push_back(std::move(path));
+    table_prefixes_.emplace_back(table_prefix);
+  }
+  const std::vector<std::string>& Paths() const { return paths_; }
+  void AppendPrefixes(std::vector<std::string_view>& out) const {
+    out.insert(out.end(), table_prefixes_.begin(), table_prefixes_.end());
+  }
+  /// True when `key`'s operations are in the files.
+  bool Holds(std::string_view key) const {
+    const std::string_view prefix = key.substr(0, kTablePrefixSize);
+    return std::find(table_prefixes_.begin(), table_prefixes_.end(), prefix) !=
+           table_prefixes_.end();
+  }
+  const OpenDatabase* Owner() const { return owner_; }
+
+ private:
+  std::vector<std::string> paths_;
+  std::vector<std::string> table_prefixes_;
+  const OpenDatabase* owner_;
+};
+
+/// One operation of the batches a table file is written from, with its place in their order.
+struct OrderedOperation {
+  WriteBatch::Kind kind;
+  uint32_t order;
+  std::string_view key;
+  std::string_view value;
+};
+
+/// Operations of one or more batches in their order: point operations (puts and deletes) and
+/// range deletions apart.
+struct OrderedOperations {
+  std::vector<OrderedOperation> points;
+  std::vector<OrderedOperation> ranges;
+
+  /// Appends `batch`'s operations except those `prepared` holds in its files.
+  void Collect(const WriteBatch& batch, const RocksDbPreparedTable* prepared) {
+    batch.ForEach([&](const WriteBatch::Entry& entry) {
+      const OrderedOperation operation{entry.kind, next_order++, entry.key, entry.value};
+      if (entry.kind == WriteBatch::Kind::kDeleteRange) {
+        ranges.push_back(operation);
+      } else if (prepared == nullptr || !prepared->Holds(entry.key)) {
+        points.push_back(operation);
+      }
+    });
+  }
+  /// Sorts the point operations by key, the operations on one key in their order.
+  void SortPoints() {
+    // Epoch batches usually arrive in key order (rows keyed by an increasing row id): check that
+    // before paying for a sort.
+    const bool strictly_ascending =
+        std::adjacent_find(points.begin(), points.end(), [](const auto& a, const auto& b) {
+          return !(a.key < b.key);
+        }) == points.end();
+    if (!strictly_ascending) {
+      std::stable_sort(points.begin(), points.end(),
+                       [](const auto& a, const auto& b) { return a.key < b.key; });
+    }
+  }
+
+  uint32_t next_order = 0;
+};
+
+/// Writes the net effect of `points` (sorted by SortPoints) and `ranges` to a new table file at
+/// `path`: the last operation on each key, minus those a later range deletion covers, then the
+/// range deletions unless `skip_ranges` (they go to another file). Sets `written` to false, and
+/// writes nothing, when no operation remains.
+rocksdb::Status WriteTableFile(const rocksdb::Options& options,
+                               std::span<const OrderedOperation> points,
+                               std::span<const OrderedOperation> ranges,
+                               bool skip_ranges,
+                               const std::string& path,
+                               bool& written) {
+  written = false;
+  // In one table file a range deletion does not cover the file's own points, so a point that a
+  // later range deletion removes is left out here.
+  const auto survives = [&](size_t index) {
+    const OrderedOperation& point = points[index];
+    if (index + 1 < points.size() && points[index + 1].key == point.key) {
+      return false;
+    }
+    for (const OrderedOperation& range : ranges) {
+      if (range.order > point.order && range.key <= point.key && point.key < range.value) {
+        return false;
+      }
+    }
+    return true;
+  };
+  rocksdb::SstFileWriter writer(rocksdb::EnvOptions(options), options);
+  bool opened = false;
+  rocksdb::Status status;
+  const auto open = [&] {
+    if (!opened) {
+      status = writer.Open(path);
+      opened = true;
+    }
+    return status.ok();
+  };
+  for (size_t index = 0; index < points.size(); ++index) {
+    if (!survives(index)) {
+      continue;
+    }
+    if (!open()) {
+      return status;
+    }
+    const OrderedOperation& point = points[index];
+    status = point.kind == WriteBatch::Kind::kPut
+                 ? writer.Put(ToSlice(point.key), ToSlice(point.value))
+                 : writer.Delete(ToSlice(point.key));
+    if (!status.ok()) {
+      return status;
+    }
+  }
+  for (const OrderedOperation& range : ranges) {
+    if (skip_ranges || range.key >= range.value) {
+      continue;  // elsewhere, or empty: deletes nothing, and the writer refuses it
+    }
+    if (!open()) {
+      return status;
+    }
+    status = writer.DeleteRange(ToSlice(range.key), ToSlice(range.value));
+    if (!status.ok()) {
+      return status;
+    }
+  }
+  if (!opened) {
+    return rocksdb::Status::OK();
+  }
+  status = writer.Finish();
+  written = status.ok();
+  return status;
+}
+
 rocksdb::Options MakeRocksDbOptions(const StoreOptions& options) {
   rocksdb::Options db_options;
   db_options.create_if_missing = options.create_if_missing;
@@ -214,18 +369,13 @@ rocksdb::Options MakeRocksDbOptions(const StoreOptions& options) {
   // table skip table files that hold none of its rows.
   db_options.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(kTablePrefixSize));
 
-  // LZ4 costs little CPU for a good ratio on state rows; the bottommost level, which holds most of
-  // the data and is rewritten least often, gets the denser ZSTD. Both only when this RocksDB build
-  // has them.
+  // LZ4 costs little CPU for a good ratio on state rows, when this RocksDB build has it. Not ZSTD
+  // for the bottommost level, though it is denser: the rows a view appends are written straight
+  // to that level (see Prepare), and ZSTD there took half the CPU of an append-only view.
   const std::vector<rocksdb::CompressionType> supported = rocksdb::GetSupportedCompressions();
-  const auto has = [&supported](rocksdb::CompressionType type) {
-    return std::find(supported.begin(), supported.end(), type) != supported.end();
-  };
-  db_options.compression =
-      has(rocksdb::kLZ4Compression) ? rocksdb::kLZ4Compression : rocksdb::kNoCompression;
-  if (has(rocksdb::kZSTD)) {
-    db_options.bottommost_compression = rocksdb::kZSTD;
-  }
+  const bool has_lz4 =
+      std::find(supported.begin(), supported.end(), rocksdb::kLZ4Compression) != supported.end();
+  db_options.compression = has_lz4 ? rocksdb::kLZ4Compression : rocksdb::kNoCompression;
 
   rocksdb::BlockBasedTableOptions table_options;
   // One LRU cache bounds the memory of data, index and filter blocks together.
@@ -247,14 +397,22 @@ rocksdb::Options MakeRocksDbOptions(const StoreOptions& options) {
 /// StateStore over one RocksDB database in <data_dir>/state.
 class RocksDbStateStore final : public StateStore {
  public:
-  RocksDbStateStore(std::shared_ptr<OpenDatabase> database, bool sync_writes)
-      : database_(std::move(database)), sync_writes_(sync_writes) {}
+  RocksDbStateStore(std::shared_ptr<OpenDatabase> database, const StoreOptions& options)
+      : database_(std::move(database)),
+        sync_writes_(options.sync_writes),
+        table_file_bytes_(options.table_file_bytes) {}
 
   ~RocksDbStateStore() override { Close().IgnoreError(); }
 
   Status WriteAll(std::span<const WriteBatch* const> batches) override {
     if (database_ == nullptr) {
       return ClosedError();
+    }
+    const bool any_prepared = std::any_of(batches.begin(), batches.end(), [&](const WriteBatch* b) {
+      return OwnPrepared(*b) != nullptr;
+    });
+    if (any_prepared && !Level0Crowded()) {
+      return Ingest(batches);
     }
     size_t bytes = 64;
     size_t count = 0;
@@ -306,6 +464,50 @@ class RocksDbStateStore final : public StateStore {
     status = database_->db->Write(write_options, &rocksdb_batch);
     if (!status.ok()) {
       return ErrorFromRocksDb(status, "write to state store");
+    }
+    return Status::Ok();
+  }
+
+  Status Prepare(WriteBatch& batch) override {
+    if (database_ == nullptr) {
+      return ClosedError();
+    }
+    if (batch.Empty() || OwnPrepared(batch) != nullptr) {
+      return Status::Ok();
+    }
+    OrderedOperations operations;
+    operations.Collect(batch, nullptr);
+    if (!operations.ranges.empty()) {
+      return Status::Ok();  // rare (dropping state); not worth splitting around
+    }
+    operations.SortPoints();
+    // Each table with enough operations gets a file of its own; the rest stay for the commit. So
+    // the rows a view appends go to files no other file overlaps, which RocksDB can place at the
+    // bottom level, and small state tables do not turn into many small files.
+    auto prepared = std::make_unique<RocksDbPreparedTable>(database_.get());
+    const std::span<const OrderedOperation> points(operations.points);
+    for (size_t begin = 0; begin < points.size();) {
+      const std::string_view prefix = points[begin].key.substr(0, kTablePrefixSize);
+      size_t end = begin;
+      size_t bytes = 0;
+      while (end < points.size() && points[end].key.substr(0, kTablePrefixSize) == prefix) {
+        bytes += points[end].key.size() + points[end].value.size();
+        ++end;
+      }
+      if (bytes >= table_file_bytes_) {
+        Result<std::optional<std::string>> path =
+            WriteTable(points.subspan(begin, end - begin), {});
+        if (!path.ok()) {
+          return path.error();
+        }
+        if (path.value()) {
+          prepared->Add(std::move(*path.value()), prefix);
+        }
+      }
+      begin = end;
+    }
+    if (!prepared->Paths().empty()) {
+      batch.SetPrepared(std::move(prepared));
     }
     return Status::Ok();
   }
@@ -427,11 +629,132 @@ class RocksDbStateStore final : public StateStore {
     return own->shared_from_this();
   }
 
+  /// The prepared table of `batch` when this store made it, else null.
+  const RocksDbPreparedTable* OwnPrepared(const WriteBatch& batch) const {
+    const auto* table = dynamic_cast<const RocksDbPreparedTable*>(batch.Prepared());
+    return table != nullptr && table->Owner() == database_.get() ? table : nullptr;
+  }
+
+  /// Writes the net effect of `points` and `ranges` to a new table file and returns its path;
+  /// nullopt when nothing remains to write.
+  Result<std::optional<std::string>> WriteTable(std::span<const OrderedOperation> points,
+                                                std::span<const OrderedOperation> ranges,
+                                                bool skip_ranges = false) {
+    std::string path =
+        fmt::format("{}/{}.sst", database_->ingest_dir, database_->next_table_file.fetch_add(1));
+    bool written = false;
+    const rocksdb::Status status =
+        WriteTableFile(database_->options, points, ranges, skip_ranges, path, written);
+    if (!status.ok()) {
+      std::error_code ignored;
+      std::filesystem::remove(path, ignored);
+      return ErrorFromRocksDb(status, "write table file");
+    }
+    return written ? std::optional<std::string>(std::move(path)) : std::nullopt;
+  }
+
+  /// Too many level-0 files make every read look in each of them; then a commit inserts its
+  /// operations into the memtable instead of adding more files, and compaction catches up.
+  bool Level0Crowded() const {
+    uint64_t files = 0;
+    return database_->db->GetIntProperty("rocksdb.num-files-at-level0", &files) &&
+           files >= kCrowdedLevel0Files;
+  }
+
+  /// Applies `batches` by ingesting table files in one atomic step: the prepared files, and files
+  /// of the remaining operations of each run of batches between them, in the batches' order (a
+  /// later file wins over an earlier one on the same key).
+  Status Ingest(std::span<const WriteBatch* const> batches) {
+    // A run's file stops short of every prepared table, so that it does not overlap their files:
+    // RocksDB places a file that overlaps no other below all of them, where it is never compacted
+    // again (the rows an append-only view adds each epoch).
+    std::vector<std::string_view> prepared_tables;
+    for (const WriteBatch* batch : batches) {
+      if (const RocksDbPreparedTable* prepared = OwnPrepared(*batch)) {
+        prepared->AppendPrefixes(prepared_tables);
+      }
+    }
+    std::sort(prepared_tables.begin(), prepared_tables.end());
+    std::vector<std::string> paths;
+    // The files of runs, removed on every return: after a successful ingestion they were moved.
+    std::vector<std::string> run_paths;
+    struct RemoveFiles {
+      std::vector<std::string>& paths;
+      ~RemoveFiles() {
+        for (const std::string& path : paths) {
+          std::error_code ignored;
+          std::filesystem::remove(path, ignored);
+        }
+      }
+    } remove_run_files{run_paths};
+    OrderedOperations run;
+    const auto write = [&](std::span<const OrderedOperation> points, bool skip_ranges) -> Status {
+      Result<std::optional<std::string>> path = WriteTable(points, run.ranges, skip_ranges);
+      if (!path.ok()) {
+        return path.error();
+      }
+      if (path.value()) {
+        paths.push_back(*path.value());
+        run_paths.push_back(std::move(*path.value()));
+      }
+      return Status::Ok();
+    };
+    const auto end_run = [&]() -> Status {
+      run.SortPoints();
+      const std::span<const OrderedOperation> points(run.points);
+      size_t begin = 0;
+      // Not with range deletions: in the run's last file they would cover the points of its
+      // earlier files that came after them.
+      for (size_t index = 1; run.ranges.empty() && index < points.size(); ++index) {
+        auto next_table =
+            std::upper_bound(prepared_tables.begin(), prepared_tables.end(), points[index - 1].key);
+        if (next_table != prepared_tables.end() && *next_table <= points[index].key) {
+          if (Status status = write(points.subspan(begin, index - begin), true); !status.ok()) {
+            return status;
+          }
+          begin = index;
+        }
+      }
+      if (Status status = write(points.subspan(begin), false); !status.ok()) {
+        return status;
+      }
+      run = OrderedOperations();
+      return Status::Ok();
+    };
+    for (const WriteBatch* batch : batches) {
+      const RocksDbPreparedTable* prepared = OwnPrepared(*batch);
+      if (prepared != nullptr) {
+        if (Status status = end_run(); !status.ok()) {
+          return status;
+        }
+        paths.insert(paths.end(), prepared->Paths().begin(), prepared->Paths().end());
+      }
+      run.Collect(*batch, prepared);
+    }
+    if (Status status = end_run(); !status.ok()) {
+      return status;
+    }
+    if (paths.empty()) {
+      return Status::Ok();
+    }
+    rocksdb::IngestExternalFileOptions ingest_options;
+    // Hard-links the files into the database (same file system) instead of copying them.
+    ingest_options.move_files = true;
+    const rocksdb::Status status = database_->db->IngestExternalFile(paths, ingest_options);
+    if (!status.ok()) {
+      return ErrorFromRocksDb(status, "add table files to state store");
+    }
+    return Status::Ok();
+  }
+
+  static constexpr uint64_t kCrowdedLevel0Files = 12;
+
   /// The batch large writes reuse, and the lock that lets one writer use it at a time.
   std::mutex reusable_mutex_;
   rocksdb::WriteBatch reusable_batch_;
   std::shared_ptr<OpenDatabase> database_;
   const bool sync_writes_;
+  const size_t table_file_bytes_;
 };
 
 }  // namespace
@@ -467,6 +790,15 @@ Result<std::unique_ptr<StateStore>> OpenRocksDbStateStore(const StoreOptions& op
   if (database->env != nullptr) {
     db_options.env = database->env.get();
   }
+  // Table files prepared but not ingested before a crash are of no use: start with none.
+  database->ingest_dir = options.data_dir + "/ingest";
+  std::filesystem::remove_all(database->ingest_dir, error);
+  std::filesystem::create_directories(database->ingest_dir, error);
+  if (error) {
+    return Error::Io(fmt::format("could not create directory \"{}\": {}", database->ingest_dir,
+                                 error.message()));
+  }
+  database->options = db_options;
   const std::string path = options.data_dir + "/state";
   rocksdb::DB* db = nullptr;
   const rocksdb::Status status = rocksdb::DB::Open(db_options, path, &db);
@@ -475,7 +807,7 @@ Result<std::unique_ptr<StateStore>> OpenRocksDbStateStore(const StoreOptions& op
   }
   database->db.reset(db);
   return std::unique_ptr<StateStore>(
-      std::make_unique<RocksDbStateStore>(std::move(database), options.sync_writes));
+      std::make_unique<RocksDbStateStore>(std::move(database), options));
 }
 
 }  // namespace internal

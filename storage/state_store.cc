@@ -40,12 +40,16 @@ void WriteBatch::DeleteRange(std::string_view begin, std::string_view end) {
   Append(Kind::kDeleteRange, begin, end);
 }
 
+WriteBatch::~WriteBatch() = default;
+
 void WriteBatch::Clear() {
   buffer_.clear();
   count_ = 0;
+  prepared_.reset();
 }
 
 void WriteBatch::Append(Kind kind, std::string_view key, std::string_view value) {
+  prepared_.reset();
   buffer_.push_back(static_cast<char>(kind));
   AppendLength(key.size(), buffer_);
   buffer_.append(key);

@@ -27,6 +27,20 @@ struct StoreOptions {
   size_t block_cache_bytes = size_t{256} << 20;
   /// Bytes of one memtable before it is flushed to a table file.
   size_t write_buffer_bytes = size_t{64} << 20;
+  /// StateStore::Prepare writes the operations a batch has on one table to a table file of their
+  /// own from this many bytes on; smaller ones are inserted into the memtable by the commit.
+  size_t table_file_bytes = size_t{256} << 10;
+};
+
+/// A batch's operations already sorted and written to a table file by StateStore::Prepare, so that
+/// the commit can add the file to the store whole instead of inserting the operations one by one.
+/// Destroying it removes the file unless a commit took it. Opaque outside the store that made it.
+class PreparedTable {
+ public:
+  PreparedTable() = default;
+  PreparedTable(const PreparedTable&) = delete;
+  PreparedTable& operator=(const PreparedTable&) = delete;
+  virtual ~PreparedTable() = default;
 };
 
 /// An ordered set of Put / Delete / DeleteRange operations applied atomically by StateStore::Write.
@@ -46,6 +60,9 @@ class WriteBatch {
   };
 
   WriteBatch() = default;
+  WriteBatch(WriteBatch&&) noexcept = default;
+  WriteBatch& operator=(WriteBatch&&) noexcept = default;
+  ~WriteBatch();
 
   /// Sets `key` to `value`.
   void Put(std::string_view key, std::string_view value);
@@ -59,13 +76,20 @@ class WriteBatch {
   bool Empty() const { return count_ == 0; }
   /// The bytes held by the batch, for sizing flushes.
   size_t ByteSize() const { return buffer_.size(); }
-  /// Removes all operations and keeps the buffer's capacity.
+  /// Removes all operations (and the prepared table) and keeps the buffer's capacity.
   void Clear();
-  /// Appends every operation of `other`, after this batch's own.
+  /// Appends every operation of `other`, after this batch's own; drops a prepared table.
   void Append(const WriteBatch& other) {
     buffer_ += other.buffer_;
     count_ += other.count_;
+    prepared_.reset();
   }
+
+  /// The table file StateStore::Prepare wrote of these operations, or null. The operations stay in
+  /// the batch too, so a store may still insert them instead.
+  PreparedTable* Prepared() const { return prepared_.get(); }
+  /// Attaches the table file of these operations; for StateStore implementations.
+  void SetPrepared(std::unique_ptr<PreparedTable> prepared) { prepared_ = std::move(prepared); }
 
   /// Calls `visit(const Entry&)` for each operation in the order they were added.
   template <typename Visit>
@@ -84,6 +108,7 @@ class WriteBatch {
 
   std::string buffer_;
   size_t count_ = 0;
+  std::unique_ptr<PreparedTable> prepared_;
 };
 
 /// A consistent read-only view of a StateStore as of the moment it was taken. Reads through it see
@@ -151,8 +176,15 @@ class StateStore {
     return WriteAll(std::span<const WriteBatch* const>(&one, 1));
   }
   /// Applies the operations of all `batches`, in order, atomically: an epoch's commit writes every
-  /// actor's batch without first copying them into one.
+  /// actor's batch without first copying them into one. Batches with a prepared table are added as
+  /// table files where the store sees fit (then the other batches become table files too, so the
+  /// whole write stays one atomic step); their files are gone after a successful call.
   virtual Status WriteAll(std::span<const WriteBatch* const> batches) = 0;
+  /// Sorts `batch`'s operations and writes them to a table file attached to the batch, which a
+  /// later WriteAll may add to the store in one step: for large batches, far cheaper to commit than
+  /// inserting each operation. Runs in the caller's thread, so many batches can be prepared at
+  /// once. A store without table files leaves the batch as it is. Thread-safe.
+  virtual Status Prepare(WriteBatch& batch) = 0;
   /// Returns the value of `key`, or nullopt when absent; reads as of `snapshot` when given.
   virtual Result<std::optional<std::string>> Get(std::string_view key,
                                                  const Snapshot* snapshot = nullptr) = 0;

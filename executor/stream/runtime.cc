@@ -241,6 +241,7 @@ class Runtime {
   void ReportError(uint32_t view_id, const std::string& message);
   Scheduler& GetScheduler() { return scheduler_; }
   storage::StateStore& Store() { return store_; }
+  const RuntimeOptions& Options() const { return options_; }
   uint64_t NextActorId() { return next_actor_id_.fetch_add(1); }
   /// The counters of relation `relation_id`'s readers; call with the runtime's mutex held (views
   /// are built under it).
@@ -267,7 +268,12 @@ class Runtime {
   struct Epoch {
     size_t expected = 0;
     size_t received = 0;
+    /// What the actors reported.
     std::vector<storage::WriteBatch> batches;
+    /// What the statement that asked for the barrier commits with it (DML rows, catalog changes,
+    /// a dropped view's deletions); written after the actors' batches, so a dropped view's
+    /// deletions also remove what its actors wrote in their last epoch.
+    std::vector<storage::WriteBatch> attached;
   };
 
   View Build(uint32_t view_id, std::shared_ptr<const plan::StreamPlan> plan, bool backfill);
@@ -682,6 +688,12 @@ void Actor::ProcessBarrier(uint64_t epoch, const std::shared_ptr<const Mutation>
   }
   storage::WriteBatch done = std::move(batch);
   batch = runtime_.SpareBatch();
+  if (done.ByteSize() >= runtime_.Options().prepare_batch_bytes) {
+    // Failing here costs only speed: the commit inserts the operations instead.
+    if (const Status status = runtime_.Store().Prepare(done); !status.ok()) {
+      FRESHET_LOG_WARNING("stream", "actor {}: {}", id_, status.error().Message());
+    }
+  }
   FRESHET_LOG_DEBUG("stream", "actor {} of view {} reports epoch {}", id_, view_id_, epoch);
   runtime_.Collect(epoch, std::move(done));
   if (stop) {
@@ -1144,11 +1156,11 @@ uint64_t Runtime::InjectLocked(std::shared_ptr<const Mutation> mutation,
   Epoch& state = epochs_[epoch];
   state.expected = live_actors_;
   for (storage::WriteBatch& batch : attach_next_) {
-    state.batches.push_back(std::move(batch));
+    state.attached.push_back(std::move(batch));
   }
   attach_next_.clear();
   if (attached) {
-    state.batches.push_back(std::move(*attached));
+    state.attached.push_back(std::move(*attached));
   }
   for (const auto& [id, view] : views_) {
     for (const auto& root : view.roots) {
@@ -1222,13 +1234,16 @@ void Runtime::CoordinatorLoop() {
       const uint64_t epoch = front->first;
       // The batches are written as they are, without copying them into one.
       std::vector<storage::WriteBatch> batches = std::move(front->second.batches);
+      std::vector<storage::WriteBatch> attached = std::move(front->second.attached);
       storage::WriteBatch epoch_record;
       std::string epoch_value;
       storage::AppendUint64(epoch, epoch_value);
       epoch_record.Put(StreamRuntime::EpochKey(), epoch_value);
       std::vector<const storage::WriteBatch*> parts;
-      for (const storage::WriteBatch& batch : batches) {
-        parts.push_back(&batch);
+      for (const std::vector<storage::WriteBatch>* group : {&batches, &attached}) {
+        for (const storage::WriteBatch& batch : *group) {
+          parts.push_back(&batch);
+        }
       }
       parts.push_back(&epoch_record);
       lock.unlock();
@@ -1254,6 +1269,7 @@ void Runtime::CoordinatorLoop() {
                         status.error().Message());
       front = epochs_.find(epoch);
       front->second.batches = std::move(batches);
+      front->second.attached = std::move(attached);
       commit_error_ = status.error();
       cv_.notify_all();
       // Retries the same epoch: its state is still in memory, and nothing later may commit first.

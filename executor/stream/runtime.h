@@ -18,6 +18,10 @@ struct RuntimeOptions {
   uint32_t workers = 2;
   /// Time between periodic barriers (checkpoints).
   int64_t checkpoint_interval_micros = 1'000'000;
+  /// An actor whose state changes of one epoch reach this many bytes writes them to a table file
+  /// itself (StateStore::Prepare), in parallel with the other actors, so the commit adds the file
+  /// whole instead of inserting row by row on one thread.
+  size_t prepare_batch_bytes = size_t{4} << 20;
 };
 
 /// What the system relations show of one view's dataflow.

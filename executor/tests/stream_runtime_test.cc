@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The streaming runtime end to end over an in-memory store: table changes flow through a view's
 // dataflow and commit with their epoch; a new runtime over the same store resumes from it.
+#include <filesystem>
 #include <map>
 
 #include <gtest/gtest.h>
@@ -73,9 +74,10 @@ void Write(StreamRuntime& runtime, std::vector<std::tuple<Op, int32_t, int32_t>>
   runtime.CommitTableWrite(kTable, std::move(rows), {std::move(chunk)});
 }
 
-TEST(StreamRuntimeTest, ViewFollowsTableAndResumesAfterRestart) {
-  auto store = storage::StateStore::OpenInMemory();
-  RuntimeOptions options;
+/// Writes to a table a view reads, restarts the runtime over the same store, writes more and
+/// drops the view, checking the view's stored rows after each step.
+void CheckViewFollowsTableAndResumesAfterRestart(storage::StateStore* store,
+                                                 RuntimeOptions options) {
   options.workers = 2;
   options.checkpoint_interval_micros = 50'000;
   {
@@ -110,6 +112,29 @@ TEST(StreamRuntimeTest, ViewFollowsTableAndResumesAfterRestart) {
   Write(runtime, {{Op::kInsert, 4, 40}});
   EXPECT_EQ(StoredRows(*store, kTable).size(), 3u);
   EXPECT_TRUE(runtime.Views().empty());
+}
+
+TEST(StreamRuntimeTest, ViewFollowsTableAndResumesAfterRestart) {
+  auto store = storage::StateStore::OpenInMemory();
+  CheckViewFollowsTableAndResumesAfterRestart(store.get(), RuntimeOptions{});
+}
+
+// The same over RocksDB with every actor's epoch written to table files (StateStore::Prepare) and
+// ingested, however small.
+TEST(StreamRuntimeTest, PreparedEpochsCommitLikeInsertedOnes) {
+  char pattern[] = "/tmp/freshet-runtime-XXXXXX";
+  ASSERT_NE(mkdtemp(pattern), nullptr);
+  storage::StoreOptions store_options;
+  store_options.data_dir = pattern;
+  store_options.table_file_bytes = 1;
+  {
+    auto store = storage::StateStore::Open(store_options);
+    ASSERT_TRUE(store.ok()) << store.error().Message();
+    RuntimeOptions options;
+    options.prepare_batch_bytes = 0;
+    CheckViewFollowsTableAndResumesAfterRestart(store.value().get(), options);
+  }
+  std::filesystem::remove_all(pattern);
 }
 
 TEST(StreamRuntimeTest, FlushWithoutViewsCommitsAnEpoch) {
