@@ -7,7 +7,8 @@
 namespace freshet::catalog {
 namespace {
 
-constexpr uint8_t kRelationFormatVersion = 2;
+// Version 3 added the message format and the included columns; version 2 entries still read.
+constexpr uint8_t kRelationFormatVersion = 3;
 
 }  // namespace
 
@@ -73,12 +74,25 @@ std::string SerializeRelation(const Relation& relation) {
   for (ObjectId id : relation.depends_on) {
     out.WriteU32(id);
   }
+  out.WriteString(relation.format);
+  out.WriteString(relation.encode);
+  out.WriteU32(static_cast<uint32_t>(relation.encode_options.size()));
+  for (const auto& [key, value] : relation.encode_options) {
+    out.WriteString(key);
+    out.WriteString(value);
+  }
+  out.WriteU32(static_cast<uint32_t>(relation.included_columns.size()));
+  for (const auto& [what, column] : relation.included_columns) {
+    out.WriteString(what);
+    out.WriteU32(column);
+  }
   return std::move(out).Finish();
 }
 
 Relation DeserializeRelation(std::string_view bytes) {
   Deserializer in(bytes);
-  if (in.ReadU8() != kRelationFormatVersion) {
+  const uint8_t version = in.ReadU8();
+  if (version != kRelationFormatVersion && version != 2) {
     throw Error(SqlState::kDataCorrupted, "unknown catalog entry format");
   }
   Relation relation;
@@ -142,6 +156,24 @@ Relation DeserializeRelation(std::string_view bytes) {
   const uint32_t num_dependencies = in.ReadU32();
   for (uint32_t i = 0; i < num_dependencies; ++i) {
     relation.depends_on.push_back(in.ReadU32());
+  }
+  if (version >= 3) {
+    relation.format = in.ReadString();
+    relation.encode = in.ReadString();
+    const uint32_t num_encode_options = in.ReadU32();
+    for (uint32_t i = 0; i < num_encode_options; ++i) {
+      std::string key = in.ReadString();
+      relation.encode_options.emplace_back(std::move(key), in.ReadString());
+    }
+    const uint32_t num_included = in.ReadU32();
+    for (uint32_t i = 0; i < num_included; ++i) {
+      std::string what = in.ReadString();
+      const uint32_t column = in.ReadU32();
+      if (column >= relation.columns.size()) {
+        throw Error(SqlState::kDataCorrupted, "corrupt included column in catalog entry");
+      }
+      relation.included_columns.emplace_back(std::move(what), column);
+    }
   }
   return relation;
 }

@@ -64,6 +64,14 @@ struct Relation {
   uint32_t parallelism = 1;
   /// The relations a view or sink reads, so DROP can refuse (2BP01) or cascade.
   std::vector<ObjectId> depends_on;
+  /// `FORMAT <format> ENCODE <encode> (<encode_options>)` of a Kafka source, table or sink, in
+  /// lower case; empty when the statement had none.
+  std::string format;
+  std::string encode;
+  std::vector<std::pair<std::string, std::string>> encode_options;
+  /// The columns a Kafka source fills from message metadata (`INCLUDE partition | offset |
+  /// timestamp | key [AS name]`): what, and the index into `columns`.
+  std::vector<std::pair<std::string, uint32_t>> included_columns;
 
   /// Returns the index of the column named `name`, if any.
   std::optional<size_t> FindColumn(std::string_view column_name) const;

@@ -2,6 +2,7 @@
 #include "common/column.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -9,6 +10,17 @@
 #include "common/text_format.h"
 
 namespace freshet {
+namespace {
+
+/// Copies the `kWidth`-byte values at `rows` of `input` to consecutive places of `out`.
+template <size_t kWidth>
+void GatherFixed(const uint8_t* input, const std::vector<uint32_t>& rows, uint8_t* out) {
+  for (size_t i = 0; i < rows.size(); ++i) {
+    std::memcpy(out + i * kWidth, input + size_t{rows[i]} * kWidth, kWidth);
+  }
+}
+
+}  // namespace
 
 Column::Column(DataType type) : type_(type) {
   if (type_.Physical() == PhysicalType::kString) {
@@ -238,15 +250,61 @@ void Chunk::SetNumRows(size_t rows, Op op) {
 }
 
 Chunk Chunk::Select(const std::vector<uint8_t>& selected) const {
+  // The selected row numbers first, then each column gathered by them in one pass.
+  std::vector<uint32_t> rows;
+  rows.reserve(NumRows());
+  for (size_t row = 0; row < NumRows(); ++row) {
+    if (selected[row] != 0) {
+      rows.push_back(static_cast<uint32_t>(row));
+    }
+  }
   Chunk result;
   result.columns_.reserve(columns_.size());
   for (const Column& column : columns_) {
-    result.columns_.emplace_back(column.Type());
-  }
-  for (size_t row = 0; row < NumRows(); ++row) {
-    if (selected[row] != 0) {
-      result.AppendRowFrom(*this, row);
+    Column& out = result.columns_.emplace_back(column.Type());
+    const PhysicalType physical = column.Type().Physical();
+    if (physical == PhysicalType::kString) {
+      out.Reserve(rows.size());
+      for (uint32_t row : rows) {
+        out.AppendFrom(column, row);
+      }
+      continue;
     }
+    const size_t width = PhysicalWidth(physical);
+    out.ResizeFixed(rows.size());
+    const uint8_t* in_nulls = column.Nulls();
+    uint8_t* out_nulls = out.MutableNulls();
+    const auto* in_data = column.Data<uint8_t>();
+    auto* out_data = out.MutableData<uint8_t>();
+    for (size_t i = 0; i < rows.size(); ++i) {
+      out_nulls[i] = in_nulls[rows[i]];
+    }
+    switch (width) {
+      case 1:
+        GatherFixed<1>(in_data, rows, out_data);
+        break;
+      case 2:
+        GatherFixed<2>(in_data, rows, out_data);
+        break;
+      case 4:
+        GatherFixed<4>(in_data, rows, out_data);
+        break;
+      case 8:
+        GatherFixed<8>(in_data, rows, out_data);
+        break;
+      case 16:
+        GatherFixed<16>(in_data, rows, out_data);
+        break;
+      default:
+        for (size_t i = 0; i < rows.size(); ++i) {
+          std::memcpy(out_data + i * width, in_data + size_t{rows[i]} * width, width);
+        }
+        break;
+    }
+  }
+  result.ops_.reserve(rows.size());
+  for (uint32_t row : rows) {
+    result.ops_.push_back(ops_[row]);
   }
   return result;
 }

@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "connectors/datagen_reader.h"
 #include "connectors/internal/option_reader.h"
+#include "connectors/kafka_reader.h"
 #include "connectors/nexmark_reader.h"
 
 namespace freshet::connectors {
@@ -17,7 +18,7 @@ namespace freshet::connectors {
 namespace {
 
 /// The connectors Freshet can read.
-enum class ConnectorKind { kDatagen, kNexmark };
+enum class ConnectorKind { kDatagen, kNexmark, kKafka };
 
 ConnectorKind ConnectorOf(const SourceSpec& spec) {
   std::optional<std::string_view> connector;
@@ -28,7 +29,7 @@ ConnectorKind ConnectorOf(const SourceSpec& spec) {
   }
   if (!connector) {
     throw Error(SqlState::kInvalidParameterValue, "option \"connector\" is required")
-        .WithHint("Set it to 'datagen' or 'nexmark'.");
+        .WithHint("Set it to 'kafka', 'datagen' or 'nexmark'.");
   }
   const std::string name = AsciiLower(*connector);
   if (name == "datagen") {
@@ -37,13 +38,65 @@ ConnectorKind ConnectorOf(const SourceSpec& spec) {
   if (name == "nexmark") {
     return ConnectorKind::kNexmark;
   }
-  // 'kafka' is reported the same way until its reader exists.
+  if (name == "kafka") {
+    return ConnectorKind::kKafka;
+  }
   throw Error(SqlState::kFeatureNotSupported,
               fmt::format("connector \"{}\" is not supported", *connector))
-      .WithHint("The supported connectors are 'datagen' and 'nexmark'.");
+      .WithHint("The supported connectors are 'kafka', 'datagen' and 'nexmark'.");
 }
 
 }  // namespace
+
+std::string_view MessageMetadataName(MessageMetadata metadata) {
+  switch (metadata) {
+    case MessageMetadata::kPartition:
+      return "partition";
+    case MessageMetadata::kOffset:
+      return "offset";
+    case MessageMetadata::kTimestamp:
+      return "timestamp";
+    case MessageMetadata::kKey:
+      return "key";
+  }
+  return "";
+}
+
+std::optional<MessageMetadata> ParseMessageMetadata(std::string_view name) {
+  const std::string lower = AsciiLower(name);
+  for (MessageMetadata metadata : {MessageMetadata::kPartition, MessageMetadata::kOffset,
+                                   MessageMetadata::kTimestamp, MessageMetadata::kKey}) {
+    if (lower == MessageMetadataName(metadata)) {
+      return metadata;
+    }
+  }
+  return std::nullopt;
+}
+
+DataType MessageMetadataType(MessageMetadata metadata) {
+  switch (metadata) {
+    case MessageMetadata::kPartition:
+      return DataType::Integer();
+    case MessageMetadata::kOffset:
+      return DataType::Bigint();
+    case MessageMetadata::kTimestamp:
+      return DataType(TypeId::kTimestamptz);
+    case MessageMetadata::kKey:
+      return DataType(TypeId::kBytea);
+  }
+  return DataType(TypeId::kBytea);
+}
+
+void SourceSpec::SetIncludedColumns(const std::vector<std::pair<std::string, uint32_t>>& included) {
+  included_columns.clear();
+  for (const auto& [name, column] : included) {
+    const std::optional<MessageMetadata> metadata = ParseMessageMetadata(name);
+    if (!metadata) {
+      throw Error(SqlState::kDataCorrupted, fmt::format("unknown message metadata \"{}\"", name));
+    }
+    included_columns.push_back({*metadata, column});
+  }
+}
 
 void ValidateSource(const SourceSpec& spec) {
   if (spec.column_names.size() != spec.column_types.size()) {
@@ -54,6 +107,8 @@ void ValidateSource(const SourceSpec& spec) {
       return ValidateDatagenSource(spec);
     case ConnectorKind::kNexmark:
       return ValidateNexmarkSource(spec);
+    case ConnectorKind::kKafka:
+      return ValidateKafkaSource(spec);
   }
 }
 
@@ -71,6 +126,8 @@ std::unique_ptr<SourceReader> CreateSourceReader(const SourceSpec& spec,
       return CreateDatagenReader(spec, shard, shard_count);
     case ConnectorKind::kNexmark:
       return CreateNexmarkReader(spec, shard, shard_count);
+    case ConnectorKind::kKafka:
+      return CreateKafkaReader(spec, shard, shard_count);
   }
   throw Error::Internal("unknown connector kind");
 }

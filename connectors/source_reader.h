@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -16,6 +17,25 @@ namespace freshet::connectors {
 /// The `WITH (key = value, ...)` options of a source, keys in lower case, in written order.
 using ConnectorOptions = std::vector<std::pair<std::string, std::string>>;
 
+/// Per-message metadata a Kafka source can add as columns (`INCLUDE partition | offset |
+/// timestamp | key [AS name]`).
+enum class MessageMetadata : uint8_t { kPartition, kOffset, kTimestamp, kKey };
+
+/// The name INCLUDE spells `metadata` with: partition, offset, timestamp or key.
+std::string_view MessageMetadataName(MessageMetadata metadata);
+/// The metadata INCLUDE names `name` (case-insensitive), if any.
+std::optional<MessageMetadata> ParseMessageMetadata(std::string_view name);
+/// The type of the column INCLUDE adds for `metadata`: INTEGER partition, BIGINT offset,
+/// TIMESTAMPTZ timestamp, BYTEA key.
+DataType MessageMetadataType(MessageMetadata metadata);
+
+/// A column filled from message metadata instead of the payload.
+struct IncludedColumn {
+  MessageMetadata metadata = MessageMetadata::kOffset;
+  /// The index of the column in SourceSpec::column_names.
+  size_t column = 0;
+};
+
 /// What a source reader needs to know of its source: the connector options and the columns it
 /// must produce, in order.
 struct SourceSpec {
@@ -23,6 +43,39 @@ struct SourceSpec {
   ConnectorOptions options;
   std::vector<std::string> column_names;
   std::vector<DataType> column_types;
+  /// `FORMAT <format> ENCODE <encode> (<encode_options>)` of a message source (Kafka); empty for
+  /// the generators, which take none. Keys of encode_options in lower case.
+  std::string format;
+  std::string encode;
+  ConnectorOptions encode_options;
+  /// The columns filled from message metadata (INCLUDE ... AS name); every other column is
+  /// decoded from the payload. Partition: integer, bigint or varchar; offset: bigint or varchar;
+  /// timestamp: timestamp or timestamptz; key: bytea, varchar or text.
+  std::vector<IncludedColumn> included_columns;
+
+  /// Sets included_columns from (metadata name, column index) pairs, as the catalog keeps them;
+  /// throws Error (XX001) for an unknown name.
+  void SetIncludedColumns(const std::vector<std::pair<std::string, uint32_t>>& included);
+};
+
+/// A message a source skipped because it could not be decoded, for
+/// `freshet_catalog.source_errors`.
+struct SourceError {
+  std::string source_name;
+  int32_t partition = -1;
+  int64_t offset = -1;
+  std::string message;
+  /// The first bytes of the payload (at most kSourceErrorPayloadPrefix).
+  std::string payload_prefix;
+};
+inline constexpr size_t kSourceErrorPayloadPrefix = 256;
+
+/// How a reader's connection to its source is doing, for freshet_catalog.sources.
+struct SourceHealth {
+  /// "running", or what keeps the reader from reading ("broker unreachable: ...").
+  std::string state = "running";
+  /// Messages the source holds that the reader has not read yet; -1 when unknown.
+  int64_t lag = -1;
 };
 
 /// Reads one shard of a source into chunks. A source with `shard_count` shards is read by that many
@@ -44,6 +97,18 @@ class SourceReader {
   virtual std::string SavePosition() const = 0;
   /// Continues after the position SavePosition returned; throws Error (XX001) on bad bytes.
   virtual void RestorePosition(std::string_view position) = 0;
+  /// The split (Kafka partition) each row the last Read appended came from, in order, so that
+  /// watermarks can be kept per split; null for a reader that reads one ordered split.
+  virtual const std::vector<int32_t>* RowSplits() const { return nullptr; }
+  /// The reader's connection state and lag. Thread-safe.
+  virtual SourceHealth Health() const { return {}; }
+  /// How long a split may go without rows before it stops holding the watermark back.
+  virtual int64_t SplitIdleTimeoutMicros() const { return 0; }
+  /// Messages skipped because they could not be decoded, since the reader was created.
+  virtual uint64_t ErrorCount() const { return 0; }
+  /// Moves the recorded decode errors not taken yet (the most recent ones, a bounded number) to
+  /// the end of `out`.
+  virtual void TakeErrors(std::vector<SourceError>& out) {}
 };
 
 /// Checks a source's connector options and column types (CREATE SOURCE), throwing Error with a

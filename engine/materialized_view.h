@@ -23,9 +23,17 @@ planner::MaterializedViewPlan PlanMaterializedView(
     catalog::ObjectId view_id,
     uint32_t parallelism);
 
-/// Re-plans every materialized view of the catalog from its definition and deploys it from its
-/// committed state, oldest first (a view is newer than what it reads). A view that fails to plan is
-/// logged and left without a dataflow, so one bad view cannot keep the server down.
+/// Binds and plans the query of sink `statement` (`FROM v` reads as `SELECT * FROM v`) as the
+/// dataflow of sink `sink_id`: a view's plan with the sink's connector at the root.
+planner::MaterializedViewPlan PlanSink(const ast::CreateSink& statement,
+                                       std::shared_ptr<const catalog::CatalogSnapshot> catalog,
+                                       const function::EvaluationContext& context,
+                                       catalog::ObjectId sink_id,
+                                       uint32_t parallelism);
+
+/// Re-plans every materialized view and sink of the catalog from its definition and deploys it from
+/// its committed state, oldest first (a view is newer than what it reads). One that fails to plan
+/// is logged and left without a dataflow, so one bad view cannot keep the server down.
 void RecoverViews(Database& database);
 
 }  // namespace freshet::engine

@@ -278,7 +278,8 @@ void Session::ExecuteStatement(const ast::Statement& statement, ResultSink& sink
                                     sink);
       return;
     case ast::StatementKind::kCreateSink:
-      ThrowNotSupported("CREATE SINK", statement.position);
+      ExecuteCreateSink(static_cast<const ast::CreateSink&>(statement), sink);
+      return;
     case ast::StatementKind::kFlush:
       ExecuteFlush(sink);
       return;

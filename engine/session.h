@@ -96,6 +96,7 @@ class Session {
   void ExecuteCreateSource(const ast::CreateSource& statement, ResultSink& sink);
   void ExecuteCreateMaterializedView(const ast::CreateMaterializedView& statement,
                                      ResultSink& sink);
+  void ExecuteCreateSink(const ast::CreateSink& statement, ResultSink& sink);
   void ExecuteFlush(ResultSink& sink);
   void ExecuteDescribe(const ast::Describe& statement, ResultSink& sink);
   /// SHOW TABLES | SOURCES | MATERIALIZED VIEWS | SINKS.

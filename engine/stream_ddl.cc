@@ -8,9 +8,11 @@
 #include <fmt/format.h>
 
 #include "common/error.h"
+#include "connectors/sink_writer.h"
 #include "connectors/source_reader.h"
 #include "engine/materialized_view.h"
 #include "engine/session.h"
+#include "executor/stream/stream_operator.h"
 #include "planner/ddl_binder.h"
 
 namespace freshet::engine {
@@ -139,13 +141,6 @@ void Session::ExecuteCreateSource(const ast::CreateSource& statement, ResultSink
   for (const ast::Option& option : statement.with) {
     relation.options.emplace_back(Lower(option.key), option.value);
   }
-  connectors::SourceSpec spec;
-  spec.source_name = relation.name;
-  spec.options = relation.options;
-  for (const catalog::ColumnSchema& column : relation.columns) {
-    spec.column_names.push_back(column.name);
-    spec.column_types.push_back(column.type);
-  }
   const auto connector =
       std::find_if(relation.options.begin(), relation.options.end(),
                    [](const auto& option) { return option.first == "connector"; });
@@ -156,11 +151,51 @@ void Session::ExecuteCreateSource(const ast::CreateSource& statement, ResultSink
             "nexmark.table.type = 'Bid').")
         .WithPosition(statement.position);
   }
-  if (!statement.include.empty()) {
-    throw Error(SqlState::kFeatureNotSupported,
-                fmt::format("INCLUDE is not supported by connector \"{}\"", connector->second))
-        .WithPosition(statement.position);
+  if (statement.format) {
+    relation.format = Lower(statement.format->format);
+    relation.encode = Lower(statement.format->encode);
+    for (const ast::Option& option : statement.format->options) {
+      relation.encode_options.emplace_back(Lower(option.key), option.value);
+    }
   }
+  // INCLUDE adds a column after the declared ones for each piece of message metadata.
+  for (const ast::IncludeColumn& include : statement.include) {
+    if (Lower(connector->second) != "kafka") {
+      throw Error(SqlState::kFeatureNotSupported,
+                  fmt::format("INCLUDE is not supported by connector \"{}\"", connector->second))
+          .WithPosition(statement.position);
+    }
+    const std::optional<connectors::MessageMetadata> metadata =
+        connectors::ParseMessageMetadata(include.what);
+    if (!metadata) {
+      throw Error(SqlState::kFeatureNotSupported,
+                  fmt::format("INCLUDE {} is not supported", include.what))
+          .WithHint("A Kafka source can include partition, offset, timestamp and key.")
+          .WithPosition(statement.position);
+    }
+    const std::string name = include.alias.empty()
+                                 ? "_" + std::string(connectors::MessageMetadataName(*metadata))
+                                 : include.alias;
+    if (relation.FindColumn(name)) {
+      throw Error(SqlState::kDuplicateColumn,
+                  fmt::format("column \"{}\" specified more than once", name))
+          .WithPosition(statement.position);
+    }
+    relation.included_columns.emplace_back(connectors::MessageMetadataName(*metadata),
+                                           static_cast<uint32_t>(relation.columns.size()));
+    relation.columns.push_back({name, connectors::MessageMetadataType(*metadata), false});
+  }
+  connectors::SourceSpec spec;
+  spec.source_name = relation.name;
+  spec.options = relation.options;
+  for (const catalog::ColumnSchema& column : relation.columns) {
+    spec.column_names.push_back(column.name);
+    spec.column_types.push_back(column.type);
+  }
+  spec.format = relation.format;
+  spec.encode = relation.encode;
+  spec.encode_options = relation.encode_options;
+  spec.SetIncludedColumns(relation.included_columns);
   connectors::ValidateSource(spec);
 
   std::lock_guard lock(database_.DdlMutex());
@@ -242,6 +277,49 @@ void Session::ExecuteCreateMaterializedView(const ast::CreateMaterializedView& s
   database_.Streams().Deploy(id, std::move(plan.plan), /*backfill=*/true, std::move(batch));
   database_.Catalog().Put(std::make_shared<const catalog::Relation>(std::move(relation)));
   sink.OnCommandComplete("CREATE MATERIALIZED VIEW");
+}
+
+void Session::ExecuteCreateSink(const ast::CreateSink& statement, ResultSink& sink) {
+  std::lock_guard lock(database_.DdlMutex());
+  std::shared_ptr<const catalog::CatalogSnapshot> snapshot = database_.Catalog().Snapshot();
+  catalog_snapshot_ = snapshot;
+  if (snapshot->FindRelation(statement.name) != nullptr) {
+    Error exists(SqlState::kDuplicateObject,
+                 fmt::format("sink \"{}\" already exists", statement.name));
+    if (statement.if_not_exists) {
+      sink.OnNotice(std::move(exists).WithSeverity(Severity::kNotice).WithPosition(0));
+      sink.OnCommandComplete("CREATE SINK");
+      return;
+    }
+    throw std::move(exists).WithPosition(statement.name_position);
+  }
+  storage::WriteBatch batch;
+  const catalog::ObjectId id = database_.AllocateObjectId(batch);
+  planner::MaterializedViewPlan plan =
+      PlanSink(statement, snapshot, evaluation_, id, database_.Workers());
+  const auto& root = static_cast<const plan::StreamSinkNode&>(*plan.plan->root);
+  catalog::Relation relation;
+  relation.id = id;
+  relation.kind = catalog::RelationKind::kSink;
+  relation.name = statement.name;
+  relation.definition = statement.text;
+  relation.columns = std::move(plan.columns);
+  relation.hidden_columns = std::move(plan.hidden_columns);
+  relation.stream_key = std::move(plan.stream_key);
+  relation.depends_on = std::move(plan.depends_on);
+  relation.parallelism = plan.plan->parallelism;
+  relation.append_only = root.append_only;
+  relation.options = root.options;
+  relation.format = root.format;
+  relation.encode = root.encode;
+  relation.encode_options = root.encode_options;
+  // The writer's checks (options, format over this input, a broker that answers) before anything
+  // is created.
+  connectors::ValidateSink(executor::stream::MakeSinkSpec(root));
+  Database::PutRelation(relation, batch);
+  database_.Streams().Deploy(id, std::move(plan.plan), /*backfill=*/true, std::move(batch));
+  database_.Catalog().Put(std::make_shared<const catalog::Relation>(std::move(relation)));
+  sink.OnCommandComplete("CREATE SINK");
 }
 
 std::string Session::ExplainMaterializedView(const ast::CreateMaterializedView& statement) {

@@ -37,6 +37,35 @@ Value Lag(int64_t micros) {
   return Value::FromInterval(lag);
 }
 
+// `bytes` as text: valid UTF-8 sequences as they are, every other byte as \xNN.
+std::string PrintableText(std::string_view bytes) {
+  std::string text;
+  text.reserve(bytes.size());
+  for (size_t i = 0; i < bytes.size();) {
+    const auto lead = static_cast<unsigned char>(bytes[i]);
+    size_t length = lead < 0x80                   ? 1
+                    : lead >= 0xC2 && lead < 0xE0 ? 2
+                    : lead >= 0xE0 && lead < 0xF0 ? 3
+                    : lead >= 0xF0 && lead < 0xF5 ? 4
+                                                  : 0;
+    bool valid = length > 0 && i + length <= bytes.size() && (lead >= 0x20 || lead == '\t');
+    for (size_t k = 1; valid && k < length; ++k) {
+      valid = (static_cast<unsigned char>(bytes[i + k]) & 0xC0) == 0x80;
+    }
+    if (valid) {
+      text.append(bytes.substr(i, length));
+      i += length;
+    } else {
+      static constexpr char kHex[] = "0123456789abcdef";
+      text += "\\x";
+      text += kHex[lead >> 4];
+      text += kHex[lead & 0xF];
+      ++i;
+    }
+  }
+  return text;
+}
+
 std::string_view ConnectorOf(const catalog::Relation& relation) {
   for (const auto& [key, value] : relation.options) {
     if (key == "connector") {
@@ -135,7 +164,32 @@ std::vector<std::vector<Value>> SourceRows(const catalog::CatalogSnapshot& snaps
                                       : Value::Int(DataType::Timestamp(), counts.watermark),
         Bigint(counts.rows),
         Bigint(counts.late_rows),
+        Bigint(counts.errors),
+        progress.count(id) > 0 ? Value::Text(counts.state) : Value(),
+        counts.lag < 0 ? Value() : Value::Bigint(counts.lag),
     });
+  }
+  return rows;
+}
+
+std::vector<std::vector<Value>> SourceErrorRows(const catalog::CatalogSnapshot& snapshot,
+                                                Database& database) {
+  std::vector<std::vector<Value>> rows;
+  for (const executor::stream::SourceProgress& source : database.Streams().Sources()) {
+    const std::shared_ptr<const catalog::Relation> relation =
+        snapshot.FindRelation(source.relation_id);
+    if (relation == nullptr) {
+      continue;
+    }
+    for (const connectors::SourceError& error : source.recent_errors) {
+      rows.push_back({
+          Value::Text(relation->name),
+          error.partition < 0 ? Value() : Value::Integer(error.partition),
+          error.offset < 0 ? Value() : Value::Bigint(error.offset),
+          Value::Text(error.message),
+          Value::Text(PrintableText(error.payload_prefix)),
+      });
+    }
   }
   return rows;
 }

@@ -24,7 +24,11 @@ inline constexpr std::string_view kMaterializedViewsColumns =
 /// The columns of freshet_catalog.sources.
 inline constexpr std::string_view kSourcesColumns =
     "name:name, id:oid, connector:text, watermark:timestamp without time zone, rows:bigint, "
-    "late_rows:bigint";
+    "late_rows:bigint, errors:bigint, state:text, lag:bigint";
+
+/// The columns of freshet_catalog.source_errors.
+inline constexpr std::string_view kSourceErrorsColumns =
+    "source:name, partition:integer, offset:bigint, error:text, payload:text";
 
 /// Returns one row per materialized view of `snapshot`: its catalog entry with the progress of its
 /// dataflow in `database`'s streaming engine and the approximate size of its rows and operator
@@ -37,8 +41,16 @@ std::vector<std::vector<Value>> MaterializedViewRows(const catalog::CatalogSnaps
 
 /// Returns one row per source of `snapshot` and per table a materialized view reads (connector
 /// 'table'), ordered by id, with what their readers in `database`'s streaming engine counted:
-/// rows read, late rows and the largest watermark reached (NULL before any).
+/// rows read, late rows, skipped messages, connection state and lag, and the watermark (NULL before
+/// any): of a source, the least of its active readers' (what flows downstream); of a table, the
+/// largest reached.
 std::vector<std::vector<Value>> SourceRows(const catalog::CatalogSnapshot& snapshot,
                                            Database& database);
+
+/// Returns the most recent messages (at most 1,000 per source) the sources of `snapshot` skipped
+/// as undecodable, oldest first per source: source, partition, offset, the decoder's message and
+/// the payload's first bytes (bytes that are not UTF-8 shown as \xNN).
+std::vector<std::vector<Value>> SourceErrorRows(const catalog::CatalogSnapshot& snapshot,
+                                                Database& database);
 
 }  // namespace freshet::engine

@@ -675,6 +675,13 @@ void BuildSources(const BuildContext& context, std::vector<Row>& rows) {
   rows = SourceRows(context.snapshot, *context.instance);
 }
 
+void BuildSourceErrors(const BuildContext& context, std::vector<Row>& rows) {
+  if (context.instance == nullptr) {
+    return;
+  }
+  rows = SourceErrorRows(context.snapshot, *context.instance);
+}
+
 // The system relations, with PostgreSQL 15's OIDs and columns (from its catalogs), then Freshet's
 // own, with OIDs between the schema's and the first user object's.
 const SystemRelation kSystemRelations[] = {
@@ -903,6 +910,7 @@ const SystemRelation kSystemRelations[] = {
     {"freshet_catalog", "materialized_views", 16001, 'v', kMaterializedViewsColumns,
      BuildMaterializedViews},
     {"freshet_catalog", "sources", 16002, 'v', kSourcesColumns, BuildSources},
+    {"freshet_catalog", "source_errors", 16003, 'v', kSourceErrorsColumns, BuildSourceErrors},
 };
 
 // The functions pg_am names, besides those of pg_type.

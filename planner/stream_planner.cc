@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <limits>
 #include <set>
 #include <string>
 
@@ -21,6 +22,9 @@ using plan::ExpressionPtr;
 using plan::StreamNode;
 using plan::StreamNodeKind;
 using plan::StreamNodePtr;
+
+/// A batch output column a projection below a window dropped (see ConvertHop).
+constexpr uint32_t kPruned = std::numeric_limits<uint32_t>::max();
 
 Error NotSupported(std::string message) {
   return Error(SqlState::kFeatureNotSupported, std::move(message));
@@ -50,6 +54,28 @@ ExpressionPtr CloneChecked(const plan::Expression& expression) {
   ExpressionPtr copy = expression.Clone();
   RemapColumns(*copy, [](uint32_t index) { return index; });
   return copy;
+}
+
+/// A clone of `expression` whose column references go through `column_map` (see ConvertPruned);
+/// an empty map keeps them.
+ExpressionPtr CloneMapped(const plan::Expression& expression,
+                          const std::vector<uint32_t>& column_map) {
+  if (column_map.empty()) {
+    return CloneChecked(expression);
+  }
+  ExpressionPtr copy = expression.Clone();
+  RemapColumns(*copy, [&](uint32_t index) { return column_map.at(index); });
+  return copy;
+}
+
+/// Sets `used[c]` for every column `c` that `expression` reads.
+void MarkUsedColumns(const plan::Expression& expression, std::vector<bool>& used) {
+  if (expression.kind == plan::ExpressionKind::kColumn && expression.column_index < used.size()) {
+    used[expression.column_index] = true;
+  }
+  for (const ExpressionPtr& child : expression.children) {
+    MarkUsedColumns(*child, used);
+  }
 }
 
 /// True when rows distributed by `have` are already grouped as hashing by `needed` would group
@@ -278,7 +304,23 @@ class StreamPlanner {
   StreamNodePtr ConvertJoin(const plan::JoinNode& join, const plan::Expression* filter = nullptr);
   StreamNodePtr ConvertLimit(const plan::LimitNode& limit);
   StreamNodePtr ConvertUnion(const plan::SetOperationNode& set);
-  StreamNodePtr ConvertHop(const plan::HopWindowNode& hop);
+  /// `used`, when given, flags the batch outputs of `hop` read above it: the other input columns
+  /// (unless the stream key needs them) are projected away below the window, so it copies only
+  /// what is read. The window columns then follow the kept input columns, and `column_map` gets
+  /// the stream position of each batch output (kPruned for the dropped ones); it stays empty
+  /// when nothing was pruned and the usual layout holds.
+  StreamNodePtr ConvertHop(const plan::HopWindowNode& hop,
+                           const std::vector<bool>* used = nullptr,
+                           std::vector<uint32_t>* column_map = nullptr);
+  /// Converts `node`, a window or a filter over one, pruning the batch outputs not flagged in
+  /// `used` where a window allows it (see ConvertHop); other nodes convert as usual, with an
+  /// empty `column_map`.
+  StreamNodePtr ConvertPruned(const BatchNode& node,
+                              std::vector<bool> used,
+                              std::vector<uint32_t>& column_map);
+  StreamNodePtr ConvertFilter(const plan::FilterNode& filter,
+                              StreamNodePtr input,
+                              const std::vector<uint32_t>& column_map);
   StreamNodePtr ConvertSession(const plan::SessionWindowNode& session);
 
   const catalog::CatalogSnapshot& catalog_;
@@ -295,16 +337,7 @@ StreamNodePtr StreamPlanner::Convert(const BatchNode& node) {
           static_cast<const plan::JoinNode&>(*node.input).type == plan::JoinType::kInner) {
         return ConvertJoin(static_cast<const plan::JoinNode&>(*node.input), &predicate);
       }
-      StreamNodePtr input = Convert(*node.input);
-      auto filter = std::make_unique<plan::StreamFilterNode>();
-      filter->predicate = CloneChecked(*static_cast<const plan::FilterNode&>(node).predicate);
-      filter->outputs = input->outputs;
-      filter->stream_key = input->stream_key;
-      filter->append_only = input->append_only;
-      filter->watermarks = input->watermarks;
-      filter->distribution = input->distribution;
-      filter->inputs.push_back(std::move(input));
-      return filter;
+      return ConvertFilter(static_cast<const plan::FilterNode&>(node), Convert(*node.input), {});
     }
     case BatchNodeKind::kProject:
       return ConvertProject(static_cast<const plan::ProjectNode&>(node));
@@ -330,6 +363,36 @@ StreamNodePtr StreamPlanner::Convert(const BatchNode& node) {
                                      static_cast<const plan::ChunkScanNode&>(node).name));
   }
   throw Error::Internal("unknown batch node");
+}
+
+StreamNodePtr StreamPlanner::ConvertFilter(const plan::FilterNode& node,
+                                           StreamNodePtr input,
+                                           const std::vector<uint32_t>& column_map) {
+  auto filter = std::make_unique<plan::StreamFilterNode>();
+  filter->predicate = CloneMapped(*node.predicate, column_map);
+  filter->outputs = input->outputs;
+  filter->stream_key = input->stream_key;
+  filter->append_only = input->append_only;
+  filter->watermarks = input->watermarks;
+  filter->distribution = input->distribution;
+  filter->inputs.push_back(std::move(input));
+  return filter;
+}
+
+StreamNodePtr StreamPlanner::ConvertPruned(const BatchNode& node,
+                                           std::vector<bool> used,
+                                           std::vector<uint32_t>& column_map) {
+  column_map.clear();
+  if (node.kind == BatchNodeKind::kHopWindow) {
+    return ConvertHop(static_cast<const plan::HopWindowNode&>(node), &used, &column_map);
+  }
+  if (node.kind == BatchNodeKind::kFilter && node.input->kind == BatchNodeKind::kHopWindow) {
+    const auto& filter = static_cast<const plan::FilterNode&>(node);
+    MarkUsedColumns(*filter.predicate, used);
+    StreamNodePtr input = ConvertPruned(*node.input, std::move(used), column_map);
+    return ConvertFilter(filter, std::move(input), column_map);
+  }
+  return Convert(node);
 }
 
 StreamNodePtr StreamPlanner::ConvertScan(const plan::TableScanNode& scan) {
@@ -368,6 +431,10 @@ StreamNodePtr StreamPlanner::ConvertScan(const plan::TableScanNode& scan) {
       source->watermark_delay_micros = delay;
       source->lateness_micros = lateness;
       source->late_events = scan.late_events;
+      source->format = relation->format;
+      source->encode = relation->encode;
+      source->encode_options = relation->encode_options;
+      source->included_columns = relation->included_columns;
       source->outputs = std::move(outputs);
       source->outputs.push_back(Hidden("_row_id", DataType::Bigint()));
       source->stream_key = {visible};
@@ -421,9 +488,15 @@ StreamNodePtr StreamPlanner::ConvertScan(const plan::TableScanNode& scan) {
 }
 
 StreamNodePtr StreamPlanner::ConvertProject(const plan::ProjectNode& project) {
-  StreamNodePtr input = Convert(*project.input);
+  // Below a window, only the columns read here need to reach it.
+  std::vector<bool> used(project.input->outputs.size());
+  for (const ExpressionPtr& expression : project.expressions) {
+    MarkUsedColumns(*expression, used);
+  }
+  std::vector<uint32_t> column_map;
+  StreamNodePtr input = ConvertPruned(*project.input, std::move(used), column_map);
   // `SELECT *` and other projections that keep every column in place need no operator.
-  bool identity = project.expressions.size() <= input->outputs.size();
+  bool identity = column_map.empty() && project.expressions.size() <= input->outputs.size();
   for (uint32_t i = 0; identity && i < project.expressions.size(); ++i) {
     identity = project.expressions[i]->kind == plan::ExpressionKind::kColumn &&
                project.expressions[i]->column_index == i;
@@ -438,9 +511,9 @@ StreamNodePtr StreamPlanner::ConvertProject(const plan::ProjectNode& project) {
   auto node = std::make_unique<plan::StreamProjectNode>();
   node->outputs = project.outputs;
   for (const ExpressionPtr& expression : project.expressions) {
-    node->expressions.push_back(CloneChecked(*expression));
+    node->expressions.push_back(CloneMapped(*expression, column_map));
     if (expression->kind == plan::ExpressionKind::kColumn) {
-      node->passthrough.push_back(expression->column_index);
+      node->passthrough.push_back(node->expressions.back()->column_index);
     } else {
       node->passthrough.push_back(std::nullopt);
     }
@@ -765,25 +838,56 @@ StreamNodePtr StreamPlanner::ConvertUnion(const plan::SetOperationNode& set) {
   return result;
 }
 
-StreamNodePtr StreamPlanner::ConvertHop(const plan::HopWindowNode& hop) {
+StreamNodePtr StreamPlanner::ConvertHop(const plan::HopWindowNode& hop,
+                                        const std::vector<bool>* used,
+                                        std::vector<uint32_t>* column_map) {
   StreamNodePtr input = Convert(*hop.input);
-  const uint32_t batch_width = static_cast<uint32_t>(hop.input->outputs.size());
-  const uint32_t stream_width = static_cast<uint32_t>(input->outputs.size());
+  uint32_t batch_width = static_cast<uint32_t>(hop.input->outputs.size());
+  uint32_t stream_width = static_cast<uint32_t>(input->outputs.size());
+  uint32_t time_column = hop.time_column;
+  if (used != nullptr) {
+    // The input columns to keep: those read above, the time, and the stream key.
+    std::vector<uint32_t> kept;
+    for (uint32_t column = 0; column < stream_width; ++column) {
+      const bool is_key = std::find(input->stream_key.begin(), input->stream_key.end(), column) !=
+                          input->stream_key.end();
+      if (is_key || column == hop.time_column || (column < batch_width && (*used)[column])) {
+        kept.push_back(column);
+      }
+    }
+    if (kept.size() < stream_width) {
+      column_map->assign(batch_width + 2, kPruned);
+      for (uint32_t i = 0; i < kept.size(); ++i) {
+        if (kept[i] < batch_width) {
+          (*column_map)[kept[i]] = i;
+        }
+      }
+      const auto kept_width = static_cast<uint32_t>(kept.size());
+      (*column_map)[batch_width] = kept_width;
+      (*column_map)[batch_width + 1] = kept_width + 1;
+      time_column = (*column_map)[hop.time_column];
+      input = SelectColumns(std::move(input), kept);
+      // The window columns go right after the kept columns: no reordering after the window.
+      batch_width = kept_width;
+      stream_width = kept_width;
+    }
+  }
   auto node = std::make_unique<plan::StreamHopWindowNode>();
-  node->time_column = hop.time_column;
+  node->time_column = time_column;
   node->size_micros = hop.size_micros;
   node->slide_micros = hop.slide_micros;
   node->offset_micros = hop.offset_micros;
   node->outputs = input->outputs;
-  node->outputs.push_back(hop.outputs[batch_width]);
-  node->outputs.push_back(hop.outputs[batch_width + 1]);
+  const size_t window_start = hop.input->outputs.size();
+  node->outputs.push_back(hop.outputs[window_start]);
+  node->outputs.push_back(hop.outputs[window_start + 1]);
   node->stream_key = input->stream_key;
   if (hop.slide_micros != hop.size_micros) {
     node->stream_key.push_back(stream_width);
   }
   node->append_only = input->append_only;
   node->watermarks = input->watermarks;
-  if (const plan::WatermarkColumn* time = input->FindWatermark(hop.time_column)) {
+  if (const plan::WatermarkColumn* time = input->FindWatermark(time_column)) {
     // A window's state may be dropped once no row within the lateness can reach it: round the
     // lateness up to whole slides.
     const int64_t slides = (time->lateness_micros + hop.slide_micros - 1) / hop.slide_micros;
@@ -883,6 +987,27 @@ MaterializedViewPlan PlanMaterializedView(const plan::BatchNode& query,
   uint16_t next = 1;
   NumberOperators(*result.plan->root, next);
   result.depends_on.assign(planner.depends_on.begin(), planner.depends_on.end());
+  return result;
+}
+
+MaterializedViewPlan PlanSink(const plan::BatchNode& query,
+                              const catalog::CatalogSnapshot& catalog,
+                              catalog::ObjectId sink_id,
+                              uint32_t parallelism,
+                              std::unique_ptr<plan::StreamSinkNode> sink) {
+  MaterializedViewPlan result =
+      PlanMaterializedView(query, catalog, sink_id, /*emit_on_window_close=*/false, parallelism);
+  auto& materialize = static_cast<plan::StreamMaterializeNode&>(*result.plan->root);
+  sink->relation_id = sink_id;
+  sink->visible_count = materialize.visible_count;
+  sink->outputs = std::move(materialize.outputs);
+  sink->inputs = std::move(materialize.inputs);
+  sink->stream_key = std::move(materialize.stream_key);
+  sink->append_only = materialize.append_only;
+  sink->watermarks = std::move(materialize.watermarks);
+  sink->distribution = materialize.distribution;
+  sink->operator_id = materialize.operator_id;
+  result.plan->root = std::move(sink);
   return result;
 }
 

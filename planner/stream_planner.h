@@ -35,4 +35,12 @@ MaterializedViewPlan PlanMaterializedView(const plan::BatchNode& query,
                                           bool emit_on_window_close,
                                           uint32_t parallelism);
 
+/// Plans sink `sink_id` over `query` as PlanMaterializedView plans a view, with `sink` (its
+/// connector fields filled in) at the root in place of the materialize node.
+MaterializedViewPlan PlanSink(const plan::BatchNode& query,
+                              const catalog::CatalogSnapshot& catalog,
+                              catalog::ObjectId sink_id,
+                              uint32_t parallelism,
+                              std::unique_ptr<plan::StreamSinkNode> sink);
+
 }  // namespace freshet::planner

@@ -26,7 +26,7 @@ ALLOWED = {
     "engine": ["planner/plan", "planner", "parser", "catalog", "function", "storage", "connectors", "executor",
                "common"],
     "server": ["engine", "pgwire", "planner/plan", "common"],
-    "sql_tests": ["common"],
+    "sql_tests": ["common", "tools"],
     "tools": ["common", "connectors"],
     "bench": ["engine", "executor", "connectors", "storage", "planner", "parser", "catalog",
               "function", "common"],

@@ -1,9 +1,13 @@
--- The demo stream `make run` creates on a new data directory: a Nexmark bid stream at 1,000 events
--- per second and three views kept up to date as it flows. Query them with psql at any moment.
+-- The demo `make run` creates on a new data directory: a Kafka source over topic `bid`, which
+-- freshet-nexmark-producer fills with Nexmark bids (JSON, 1,000 per second, event time = now), and
+-- three views kept up to date as the bids flow. scripts/run.sh binds :'bootstrap' to the address
+-- of the Kafka dev broker it started. Query the views with psql at any moment.
 CREATE SOURCE bid (
   auction BIGINT, bidder BIGINT, price BIGINT, channel VARCHAR, url VARCHAR, date_time TIMESTAMP,
   WATERMARK FOR date_time AS date_time - INTERVAL '2' SECOND
-) WITH (connector = 'nexmark', nexmark.table.type = 'Bid', nexmark.event.rate = '1000');
+) WITH (connector = 'kafka', topic = 'bid', properties.bootstrap.server = :'bootstrap',
+        scan.startup.mode = 'earliest')
+FORMAT PLAIN ENCODE JSON;
 
 -- Every bid in euros (Nexmark q1).
 CREATE MATERIALIZED VIEW bids_in_euros AS

@@ -358,26 +358,33 @@ class Server:
 
 def split_query_file(path):
     """(the statements before the view, the CREATE MATERIALIZED VIEW, the view's name,
-    {source: nexmark table})."""
+    {source: nexmark table}, the Kafka sources). A Kafka source's table is its topic's name when
+    that names a Nexmark table (bench/kafka: freshet-nexmark-producer writes table t to topic t)."""
     with open(path) as f:
         text = f.read()
     match = re.search(r"^CREATE MATERIALIZED VIEW\s+(\w+)", text, re.M | re.I)
     if not match:
         raise QueryFailed(f"{path} has no CREATE MATERIALIZED VIEW")
     setup, view_sql = text[:match.start()], text[match.start():]
-    sources = {}
-    for source in re.finditer(r"CREATE SOURCE\s+(\w+)\s*\((.*?)\)\s*WITH\s*\((.*?)\);", setup,
-                              re.S | re.I):
+    sources, kafka_sources = {}, set()
+    for source in re.finditer(r"CREATE SOURCE\s+(\w+)\s*\((.*?)\)\s*WITH\s*\((.*?)\)\s*"
+                              r"(?:FORMAT\b[^;]*)?;", setup, re.S | re.I):
         table = re.search(r"nexmark\.table\.type\s*=\s*'(\w+)'", source.group(3), re.I)
+        if re.search(r"connector\s*=\s*'kafka'", source.group(3), re.I):
+            table = re.search(r"\btopic\s*=\s*'(\w+)'", source.group(3), re.I)
+            kafka_sources.add(source.group(1).lower())
         if table:
             sources[source.group(1).lower()] = table.group(1).lower()
-    return setup, view_sql, match.group(1).lower(), sources
+    return setup, view_sql, match.group(1).lower(), sources, kafka_sources
 
 
-def run_psql(psql, port, sql, events, timeout):
-    """Runs `sql` through psql (with :'events' bound); raises QueryFailed with psql's error."""
+def run_psql(psql, port, sql, events, timeout, bootstrap=None, variables=()):
+    """Runs `sql` through psql (with :'events', given one :'bootstrap', and the NAME=VALUE
+    `variables` bound); raises QueryFailed with psql's error."""
     command = [psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-v", f"events={events}", "-h",
                "127.0.0.1", "-p", str(port), "-U", "freshet", "-d", "dev", "-f", "-"]
+    for variable in ([f"bootstrap={bootstrap}"] if bootstrap else []) + list(variables):
+        command[5:5] = ["-v", variable]
     try:
         done = subprocess.run(command, input=sql, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -462,16 +469,19 @@ def view_errors(status):
 
 def run_query(name, args, work_dir, pid_file):
     path = os.path.join(args.query_dir, f"{name}.sql")
-    setup, view_sql, view, sources = split_query_file(path)
+    setup, view_sql, view, sources, kafka_sources = split_query_file(path)
     events = args.events
-    expected = {source: table_rows(events, table) for source, table in sources.items()}
+    # A Kafka topic holds the rows of its table among the producer's `events` events (or
+    # --kafka-messages), as a generator source would produce them.
+    expected = {source: (args.kafka_messages if source in kafka_sources and args.kafka_messages
+                         else table_rows(events, table)) for source, table in sources.items()}
     result = {"events": events, "status": "failed"}
     server = Server(args.freshet, args.workers, work_dir, name, pid_file, args.server_args)
     conn = None
     perf = None
     profile_parts = None
     try:
-        run_psql(args.psql, server.port, setup, events, 120)
+        run_psql(args.psql, server.port, setup, events, 120, args.bootstrap, args.psql_var)
         conn = PgConnection("127.0.0.1", server.port, timeout=args.timeout + 60)
         readers = readers_per_source(conn, view_sql, sources) or {}
         have_sources = source_progress(conn, set(sources)) is not None
@@ -484,7 +494,8 @@ def run_query(name, args, work_dir, pid_file):
             perf_data = os.path.join(work_dir, f"{name}.perf.data")
             perf = start_perf(server.pid, perf_data, work_dir, args.perf_frequency)
         start = time.monotonic()
-        run_psql(args.psql, server.port, view_sql, events, args.timeout)
+        run_psql(args.psql, server.port, view_sql, events, args.timeout, args.bootstrap,
+                 args.psql_var)
         created = time.monotonic()
         completion = wait_for_completion(conn, server, view, sources, target, readers,
                                          have_sources, start, args)
@@ -523,6 +534,14 @@ def run_query(name, args, work_dir, pid_file):
             if cpu > 0:
                 result["events_per_cpu_second"] = round(events / cpu)
             result["thread_cpu_seconds"] = diff_threads(threads_before, threads_after)
+        if kafka_sources:
+            # Kafka: the messages of the topics read (each once, however many readers).
+            messages = sum(expected[s] for s in kafka_sources if s in expected)
+            result["messages"] = messages
+            result["messages_per_second"] = round(messages / seconds)
+            result["messages_per_second_per_core"] = round(messages / seconds / args.cores)
+            if result.get("cpu_seconds"):
+                result["messages_per_cpu_second"] = round(messages / result["cpu_seconds"])
         if wait_before is not None and wait_after is not None:
             result["runqueue_wait_seconds"] = round(wait_after - wait_before, 2)
         if profile_parts:
@@ -732,6 +751,13 @@ def main():
     parser.add_argument("--query-dir", default=QUERY_DIR,
                         help="where qN.sql and generator.sql are (for variants of the queries)")
     parser.add_argument("--no-generator", action="store_true")
+    parser.add_argument("--bootstrap", default=None,
+                        help="Kafka bootstrap servers, bound as psql's :'bootstrap' (bench/kafka)")
+    parser.add_argument("--psql-var", action="append", default=[], metavar="NAME=VALUE",
+                        help="another psql variable for the query files (repeatable)")
+    parser.add_argument("--kafka-messages", type=int, default=None,
+                        help="rows each Kafka source yields (default: the rows of its topic's "
+                             "table among --events events)")
     parser.add_argument("--output", default=os.path.join(ROOT, "bench/results/nexmark.json"))
     parser.add_argument("--timeout", type=float, default=1800)
     parser.add_argument("--stall-seconds", type=float, default=600)

@@ -30,6 +30,33 @@ TEST(CatalogTest, RelationRoundTripsThroughBytes) {
   EXPECT_EQ(decoded.definition, relation.definition);
 }
 
+TEST(CatalogTest, KafkaSourceFormatRoundTripsAndVersion2StillReads) {
+  Relation relation = MakeTable();
+  relation.kind = RelationKind::kSource;
+  relation.options = {{"connector", "kafka"}, {"topic", "bids"}};
+  relation.format = "plain";
+  relation.encode = "csv";
+  relation.encode_options = {{"delimiter", "|"}};
+  relation.included_columns = {{"offset", 0}};
+  std::string bytes = SerializeRelation(relation);
+  Relation decoded = DeserializeRelation(bytes);
+  EXPECT_EQ(decoded.options, relation.options);
+  EXPECT_EQ(decoded.format, "plain");
+  EXPECT_EQ(decoded.encode, "csv");
+  EXPECT_EQ(decoded.encode_options, relation.encode_options);
+  EXPECT_EQ(decoded.included_columns, relation.included_columns);
+
+  // A version 2 entry (written before sources had a format) is the same bytes up to the
+  // dependencies, without what follows.
+  Relation old = MakeTable();
+  std::string old_bytes = SerializeRelation(old);
+  old_bytes[0] = 2;
+  old_bytes.resize(old_bytes.size() - 4 - 4 - 4 - 4);
+  Relation read = DeserializeRelation(old_bytes);
+  EXPECT_EQ(read.name, "t");
+  EXPECT_TRUE(read.format.empty());
+}
+
 TEST(CatalogTest, TruncatedBytesAreReportedAsCorruption) {
   std::string bytes = SerializeRelation(MakeTable());
   bytes.resize(bytes.size() / 2);

@@ -33,9 +33,9 @@ TEST(SourceReaderTest, DispatchesOnTheConnectorOption) {
 TEST(SourceReaderTest, UnknownConnectorsAreNotSupported) {
   const std::vector<std::pair<std::string, DataType>> columns = {{"id", DataType::Bigint()}};
   EXPECT_EQ(ErrorOf([&] {
-              ValidateSource(MakeSpec({{"connector", "kafka"}, {"topic", "t"}}, columns));
+              ValidateSource(MakeSpec({{"connector", "pulsar"}, {"topic", "t"}}, columns));
             }),
-            "0A000: connector \"kafka\" is not supported");
+            "0A000: connector \"pulsar\" is not supported");
   EXPECT_EQ(ErrorOf([&] {
               ValidateSource(MakeSpec({{"connector", "x"}}, columns));
             }),

@@ -121,10 +121,11 @@ TEST_F(StreamSystemTablesTest, ListsViewsAndTheirSourcesWithCounts) {
                               {"t", "table", "f", "4", "0"},
                               {"gen", "datagen", "t", "100", "0"},
                           }));
-  // Row i of the source has ts 2024-01-01 + i ms (unthrottled), so the watermark is the last one's
-  // time minus the delay.
+  // Row i of the source has ts 2024-01-01 + i ms (unthrottled). The source's watermark is the least
+  // of its two readers': one read the even rows, up to row 98, the other the odd ones, up to 99;
+  // minus the delay.
   EXPECT_EQ(Scalar("SELECT watermark FROM freshet_catalog.sources WHERE name = 'gen'"),
-            "2023-12-31 23:59:59.099");
+            "2023-12-31 23:59:59.098");
 }
 
 TEST_F(StreamSystemTablesTest, StateBytesCoverTheViewsRowsAndOperatorState) {
@@ -185,12 +186,15 @@ TEST_F(StreamSystemTablesTest, RelationsLiveInTheFreshetCatalogSchema) {
           "append_only:boolean", "errors:bigint", "last_error:text", "definition:text"}));
   EXPECT_TRUE(columns.rows.empty());
   EXPECT_EQ(Run("SELECT * FROM freshet_catalog.sources").column_names,
-            (std::vector<std::string>{"name:text", "id:oid", "connector:text",
-                                      "watermark:timestamp without time zone", "rows:bigint",
-                                      "late_rows:bigint"}));
+            (std::vector<std::string>{
+                "name:text", "id:oid", "connector:text", "watermark:timestamp without time zone",
+                "rows:bigint", "late_rows:bigint", "errors:bigint", "state:text", "lag:bigint"}));
+  EXPECT_EQ(Run("SELECT * FROM freshet_catalog.source_errors").column_names,
+            (std::vector<std::string>{"source:text", "partition:integer", "offset:bigint",
+                                      "error:text", "payload:text"}));
   EXPECT_EQ(Scalar("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON c.relnamespace = n.oid "
                    "WHERE n.nspname = 'freshet_catalog'"),
-            "2");
+            "3");
   EXPECT_EQ(Scalar("SELECT 'freshet_catalog.sources'::regclass::oid"), "16002");
   // Not on the search path: an unqualified name finds nothing.
   EXPECT_THROW(Run("SELECT * FROM sources"), Error);

@@ -10,7 +10,6 @@
 #include <map>
 #include <memory_resource>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -205,12 +204,12 @@ uint64_t HashKey(std::string_view key) {
 }
 
 /// True when `a` and `b` hold the same bytes; short keys compare without a library call.
-bool SameBytes(std::string_view a, std::string_view b) {
+inline bool SameBytes(std::string_view a, std::string_view b) {
   const size_t size = a.size();
   if (size != b.size()) {
     return false;
   }
-  if (size > 16) {
+  if (size > 32) {
     return std::memcmp(a.data(), b.data(), size) == 0;
   }
   // Two overlapping loads, from the front and from the back, cover every byte.
@@ -223,6 +222,17 @@ bool SameBytes(std::string_view a, std::string_view b) {
     std::memcpy(&b_last, b.data() + size - kWidth, kWidth);
     return a_first == b_first && a_last == b_last;
   };
+  if (size > 16) {
+    // Two group columns of 8 bytes (18 bytes of cells): the first and the last 16 bytes.
+    uint64_t a_words[4];
+    uint64_t b_words[4];
+    std::memcpy(a_words, a.data(), 16);
+    std::memcpy(a_words + 2, a.data() + size - 16, 16);
+    std::memcpy(b_words, b.data(), 16);
+    std::memcpy(b_words + 2, b.data() + size - 16, 16);
+    return ((a_words[0] ^ b_words[0]) | (a_words[1] ^ b_words[1]) | (a_words[2] ^ b_words[2]) |
+            (a_words[3] ^ b_words[3])) == 0;
+  }
   if (size >= 8) {
     return same_ends(uint64_t{0});
   }
@@ -258,6 +268,12 @@ class GroupTable {
       if (entry.hash == hash && SameBytes(key_of(entry.slot), key)) {
         return entry.slot;
       }
+    }
+  }
+  /// Starts loading the bucket of `hash` into the cache, ahead of a Find.
+  void Prefetch(uint64_t hash) const {
+    if (!entries_.empty()) {
+      __builtin_prefetch(&entries_[hash & mask_]);
     }
   }
   /// Adds `slot` under `hash`; the caller checked that its key is absent.
@@ -1476,7 +1492,7 @@ class AggregateOperator final : public StreamOperator {
       // A fresh plain aggregate: its one row exists from the start and is emitted at the first
       // barrier, even over no input.
       const uint32_t slot = AddGroup({}, {}, std::nullopt);
-      MarkDirty(slot);
+      MarkChanged(slot);
     }
   }
 
@@ -1492,7 +1508,7 @@ class AggregateOperator final : public StreamOperator {
     for (size_t row = 0; row < rows; ++row) {
       if (signs[row] != 0) {
         row_counts_[groups[row]] += signs[row];
-        MarkDirty(groups[row]);
+        MarkChanged(groups[row]);
       }
     }
     for (size_t i = 0; i < accumulators_.size(); ++i) {
@@ -1518,20 +1534,23 @@ class AggregateOperator final : public StreamOperator {
     if (emit_on_window_close_) {
       // Groups whose window closed since the last watermark, in window order; closed groups
       // created later (late rows within the lateness) are emitted as corrections at the barrier.
-      auto it = previous ? window_index_.lower_bound(WindowEntry{*previous, {}, 0})
-                         : window_index_.begin();
-      for (; it != window_index_.end() && it->window < value; ++it) {
-        if (EmitChange(it->slot)) {
-          MarkDirty(it->slot);
+      auto it = previous ? windows_.lower_bound(*previous) : windows_.begin();
+      for (; it != windows_.end() && it->first < value; ++it) {
+        // In group key order, so the output does not depend on the order groups were created.
+        closing_.assign(it->second.begin(), it->second.end());
+        std::sort(closing_.begin(), closing_.end(),
+                  [this](uint32_t a, uint32_t b) { return infos_[a].key < infos_[b].key; });
+        for (uint32_t slot : closing_) {
+          if (EmitChange(slot)) {
+            MarkDirty(slot);
+          }
         }
       }
       FlushOutput();
     } else {
       // Pending changes go out before the watermark that passes their windows: operators below
       // may drop state by it (a join cleaning its rows), so nothing older may follow it.
-      for (uint32_t slot : dirty_slots_) {
-        EmitChange(slot);
-      }
+      EmitPending();
       FlushOutput();
     }
     EmitWatermark(column, value);
@@ -1539,16 +1558,45 @@ class AggregateOperator final : public StreamOperator {
 
   void OnBarrier(const EpochContext& epoch) override {
     storage::WriteBatch& batch = *epoch.batch;
-    for (uint32_t slot : dirty_slots_) {
-      if (!emit_on_window_close_ || IsClosed(infos_[slot])) {
-        EmitChange(slot);
+    if (emit_on_window_close_) {
+      for (uint32_t slot : dirty_slots_) {
+        if (IsClosed(infos_[slot])) {
+          EmitChange(slot);
+        }
       }
+    } else {
+      EmitPending();
     }
     FlushOutput();
     if (const std::optional<int64_t> clean_below = CleanBelow()) {
       // These windows can change no more: their rows stay downstream, their state goes.
-      while (!window_index_.empty() && window_index_.begin()->window < *clean_below) {
-        RemoveGroup(window_index_.begin()->slot, batch);
+      // When the window is the first group column, a window's stored groups are the keys under
+      // the prefix and the window's encoding: one range deletion drops them.
+      const bool by_range = *node_.window_column == 0;
+      while (!windows_.empty() && windows_.begin()->first < *clean_below) {
+        auto window = windows_.begin();
+        bool any_stored = false;
+        for (uint32_t slot : window->second) {
+          GroupInfo& info = infos_[slot];
+          any_stored = any_stored || info.stored;
+          info.stored = info.stored && !by_range;
+          info.window.reset();  // the whole list goes below
+          RemoveGroup(slot, batch);
+        }
+        if (by_range && any_stored) {
+          Column bound(output_types_[0]);
+          if (bound.Type().Physical() == PhysicalType::kInt64) {
+            bound.Append<int64_t>(window->first);
+          } else {
+            bound.Append<int32_t>(static_cast<int32_t>(window->first));
+          }
+          state_key_.assign(state_prefix_);
+          EncodeGroupValue(bound, 0, state_key_);
+          batch.DeleteRange(state_key_, storage::PrefixUpperBound(state_key_));
+        }
+        window->second.clear();
+        spare_window_lists_.push_back(std::move(window->second));
+        windows_.erase(window);
       }
     }
     for (uint32_t slot : dirty_slots_) {
@@ -1587,19 +1635,15 @@ class AggregateOperator final : public StreamOperator {
     std::string emitted_row;
     /// The window column's value, when the aggregate has one and it is not NULL.
     std::optional<int64_t> window;
+    /// The group's position in its window's list of windows_.
+    uint32_t window_position = 0;
     /// True while the downstream holds a row of this group.
     bool emitted = false;
+    /// True once the group's state was written to the store: dropping it must delete it there.
+    /// A window's groups often come and go within one epoch and then never reach the store.
+    bool stored = false;
     /// False for a free slot.
     bool live = false;
-  };
-  /// An entry of the index of groups by window: ordered by window, then group key.
-  struct WindowEntry {
-    int64_t window = 0;
-    std::string_view key;
-    uint32_t slot = 0;
-    bool operator<(const WindowEntry& other) const {
-      return window != other.window ? window < other.window : key < other.key;
-    }
   };
   /// The bytes a group is looked up by: its cells when they identify it, else its key.
   std::string_view LookupKey(uint32_t slot) const { return lookup_keys_[slot]; }
@@ -1668,13 +1712,26 @@ class AggregateOperator final : public StreamOperator {
       }
     }
     const auto key_of = [this](uint32_t slot) { return LookupKey(slot); };
+    // Hashes first, then the probes with the buckets of later rows being loaded meanwhile: the
+    // probes are cache misses on a large table, and this overlaps them.
+    row_hashes_.resize(rows);
     for (size_t row = 0; row < rows; ++row) {
+      row_hashes_[row] = HashKey(row_key_views_[row]);
+    }
+    constexpr size_t kPrefetchDistance = 16;
+    for (size_t row = 0; row < std::min(rows, kPrefetchDistance); ++row) {
+      groups_.Prefetch(row_hashes_[row]);
+    }
+    for (size_t row = 0; row < rows; ++row) {
+      if (row + kPrefetchDistance < rows) {
+        groups_.Prefetch(row_hashes_[row + kPrefetchDistance]);
+      }
       if (signs_[row] == 0) {
         row_groups_[row] = kNoGroup;
         continue;
       }
       const std::string_view key = row_key_views_[row];
-      const uint64_t hash = HashKey(key);
+      const uint64_t hash = row_hashes_[row];
       const uint32_t slot = groups_.Find(key, hash, key_of);
       row_groups_[row] = slot != GroupTable::kEmpty ? slot : CreateGroup(chunk, row, key, hash);
     }
@@ -1822,7 +1879,7 @@ class AggregateOperator final : public StreamOperator {
     }
     groups_.Insert(hash, slot);
     if (window) {
-      window_index_.insert(WindowEntry{*window, info.key, slot});
+      AddToWindow(slot);
     }
     return slot;
   }
@@ -1845,20 +1902,50 @@ class AggregateOperator final : public StreamOperator {
     groups_.Insert(hash, slot);
     if (node_.window_column && !chunk.GetColumn(*node_.window_column).IsNull(row)) {
       info.window = WindowAt(chunk.GetColumn(*node_.window_column), row);
-      window_index_.insert(WindowEntry{*info.window, info.key, slot});
+      AddToWindow(slot);
     }
     return slot;
+  }
+
+  /// Adds group `slot`, whose window is set, to its window's list.
+  void AddToWindow(uint32_t slot) {
+    GroupInfo& info = infos_[slot];
+    auto [window, inserted] = windows_.try_emplace(*info.window);
+    if (inserted && !spare_window_lists_.empty()) {
+      window->second = std::move(spare_window_lists_.back());
+      spare_window_lists_.pop_back();
+    }
+    info.window_position = static_cast<uint32_t>(window->second.size());
+    window->second.push_back(slot);
+  }
+
+  /// Takes group `slot` out of its window's list.
+  void RemoveFromWindow(uint32_t slot) {
+    const GroupInfo& info = infos_[slot];
+    auto window = windows_.find(*info.window);
+    FRESHET_CHECK(window != windows_.end(), "an aggregation group is missing from its window");
+    std::vector<uint32_t>& slots = window->second;
+    const uint32_t last = slots.back();
+    slots[info.window_position] = last;
+    infos_[last].window_position = info.window_position;
+    slots.pop_back();
+    if (slots.empty()) {
+      spare_window_lists_.push_back(std::move(slots));
+      windows_.erase(window);
+    }
   }
 
   /// Drops group `slot` from memory and its state from the store.
   void RemoveGroup(uint32_t slot, storage::WriteBatch& batch) {
     GroupInfo& info = infos_[slot];
     if (info.window) {
-      window_index_.erase(WindowEntry{*info.window, info.key, slot});
+      RemoveFromWindow(slot);
     }
     groups_.Erase(HashKey(LookupKey(slot)), slot);
-    state_key_.assign(state_prefix_).append(info.key);
-    batch.Delete(state_key_);
+    if (info.stored) {
+      state_key_.assign(state_prefix_).append(info.key);
+      batch.Delete(state_key_);
+    }
     for (auto& accumulator : accumulators_) {
       accumulator->Reset(slot);
     }
@@ -1873,16 +1960,37 @@ class AggregateOperator final : public StreamOperator {
     info.emitted_row.clear();
     info.window.reset();
     info.emitted = false;
+    info.stored = false;
     info.live = false;
     row_counts_[slot] = 0;
     free_slots_.push_back(slot);
   }
 
+  /// Group `slot` has changes to write at the next barrier.
   void MarkDirty(uint32_t slot) {
-    if (dirty_[slot] == 0) {
-      dirty_[slot] = 1;
+    if ((dirty_[slot] & kDirty) == 0) {
+      dirty_[slot] |= kDirty;
       dirty_slots_.push_back(slot);
     }
+  }
+
+  /// Group `slot` changed: its state is dirty and, unless results wait for the window to close,
+  /// its result is to be emitted at the next watermark or barrier.
+  void MarkChanged(uint32_t slot) {
+    MarkDirty(slot);
+    if (!emit_on_window_close_ && (dirty_[slot] & kPending) == 0) {
+      dirty_[slot] |= kPending;
+      pending_slots_.push_back(slot);
+    }
+  }
+
+  /// Emits the changes of the groups changed since the last emission (not flushed).
+  void EmitPending() {
+    for (uint32_t slot : pending_slots_) {
+      dirty_[slot] &= static_cast<uint8_t>(~kPending);
+      EmitChange(slot);
+    }
+    pending_slots_.clear();
   }
 
   bool IsClosed(const GroupInfo& info) const {
@@ -1966,7 +2074,8 @@ class AggregateOperator final : public StreamOperator {
   }
 
   void SaveGroup(uint32_t slot, storage::WriteBatch& batch) {
-    const GroupInfo& info = infos_[slot];
+    GroupInfo& info = infos_[slot];
+    info.stored = true;
     Serializer out;
     out.WriteU8(kStateVersion);
     out.WriteI64(row_counts_[slot]);
@@ -2010,6 +2119,7 @@ class AggregateOperator final : public StreamOperator {
           AddGroup(key, values, has_window ? std::optional<int64_t>(window) : std::nullopt);
       GroupInfo& info = infos_[slot];
       row_counts_[slot] = row_count;
+      info.stored = true;
       info.emitted = in.ReadBool();
       info.emitted_row = in.ReadString();
       for (size_t i = 0; i < accumulators_.size(); ++i) {
@@ -2045,18 +2155,29 @@ class AggregateOperator final : public StreamOperator {
   /// True when the cells of the group columns identify a group (no float or NUMERIC column, whose
   /// equal values can differ in bytes): they are cheaper to build than key encodings.
   bool lookup_by_cells_ = true;
-  /// Per slot; a deque so that the keys the window index points into never move.
+  /// Per slot; a deque so that growing it never moves a group's strings.
   std::deque<GroupInfo> infos_;
   /// Per slot, LookupKey(): a view of the group's cells or key, in one array for the probes.
   std::vector<std::string_view> lookup_keys_;
   std::vector<int64_t> row_counts_;
+  /// Per slot, kDirty and kPending flags.
+  static constexpr uint8_t kDirty = 1;
+  static constexpr uint8_t kPending = 2;
   std::vector<uint8_t> dirty_;
   /// The slots changed since the last barrier, in the order they were first touched.
   std::vector<uint32_t> dirty_slots_;
+  /// The slots changed since their result was last emitted (not with EMIT ON WINDOW CLOSE), in the
+  /// order they were first touched; a watermark emits only these, not every dirty slot again.
+  std::vector<uint32_t> pending_slots_;
   std::vector<uint32_t> free_slots_;
   /// The slot count the accumulators have room for.
   size_t slot_capacity_ = 0;
-  std::set<WindowEntry> window_index_;
+  /// The groups of each window, for closing (EMIT ON WINDOW CLOSE) and cleaning windows in order;
+  /// unordered within a window. Emptied lists are kept for reuse, so that new groups of a new
+  /// window allocate nothing once the lists have grown.
+  std::map<int64_t, std::vector<uint32_t>> windows_;
+  std::vector<std::vector<uint32_t>> spare_window_lists_;
+  std::vector<uint32_t> closing_;
   std::optional<int64_t> watermark_;
   bool metadata_dirty_ = false;
 
@@ -2064,6 +2185,7 @@ class AggregateOperator final : public StreamOperator {
   std::vector<int8_t> signs_;
   std::vector<int8_t> call_signs_;
   std::vector<uint32_t> row_groups_;
+  std::vector<uint64_t> row_hashes_;
   std::vector<std::string> row_keys_;
   std::vector<std::string_view> row_key_views_;
   std::string key_buffer_;

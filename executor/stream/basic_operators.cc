@@ -2,11 +2,13 @@
 #include "executor/stream/basic_operators.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 
 #include "common/error.h"
 #include "common/numeric.h"
 #include "common/serializer.h"
+#include "executor/internal/gather.h"
 #include "storage/key_codec.h"
 #include "storage/row_codec.h"
 
@@ -47,6 +49,16 @@ void HashRows(const Chunk& chunk,
   out.assign(rows, 0x2545F4914F6CDD1DULL);
   for (uint32_t index : columns) {
     const Column& column = chunk.GetColumn(index);
+    if (column.Type().Physical() == PhysicalType::kInt64) {
+      // The common case (BIGINT, TIMESTAMP) without a type switch per row; the same hashes.
+      const int64_t* data = column.Data<int64_t>();
+      const uint8_t* nulls = column.Nulls();
+      for (size_t row = 0; row < rows; ++row) {
+        const uint64_t value = nulls[row] != 0 ? 0x6E756C6CULL : static_cast<uint64_t>(data[row]);
+        out[row] = Mix(out[row], value);
+      }
+      continue;
+    }
     for (size_t row = 0; row < rows; ++row) {
       uint64_t value = 0;
       if (column.IsNull(row)) {
@@ -102,11 +114,72 @@ void HashRows(const Chunk& chunk,
 // ---------------------------------------------------------------------------------------------
 // WatermarkTracker
 
-size_t WatermarkTracker::Classify(const Chunk& chunk, std::vector<uint8_t>& late) {
+namespace {
+
+/// Monotonic microseconds, for split idleness.
+int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+void ScanCounters::AddErrors(std::vector<connectors::SourceError>& errors) {
+  std::lock_guard lock(mutex_);
+  for (connectors::SourceError& error : errors) {
+    recent_errors_.push_back(std::move(error));
+  }
+  while (recent_errors_.size() > kKeptSourceErrors) {
+    recent_errors_.pop_front();
+  }
+}
+
+std::vector<connectors::SourceError> ScanCounters::RecentErrors() const {
+  std::lock_guard lock(mutex_);
+  return std::vector<connectors::SourceError>(recent_errors_.begin(), recent_errors_.end());
+}
+
+void ScanCounters::SetHealth(connectors::SourceHealth health) {
+  std::lock_guard lock(mutex_);
+  health_ = std::move(health);
+}
+
+void ScanCounters::PublishShard(uint32_t shard_key, std::optional<int64_t> watermark, bool idle) {
+  std::lock_guard lock(mutex_);
+  shards_[shard_key] = {watermark, idle};
+}
+
+std::optional<int64_t> ScanCounters::ActiveShardsWatermark() const {
+  std::lock_guard lock(mutex_);
+  std::optional<int64_t> least;
+  for (const auto& [key, shard] : shards_) {
+    if (shard.idle) {
+      continue;
+    }
+    if (!shard.watermark) {
+      return std::nullopt;
+    }
+    least = least ? std::min(*least, *shard.watermark) : *shard.watermark;
+  }
+  return least;
+}
+
+connectors::SourceHealth ScanCounters::Health() const {
+  std::lock_guard lock(mutex_);
+  return health_;
+}
+
+size_t WatermarkTracker::Classify(const Chunk& chunk,
+                                  std::vector<uint8_t>& late,
+                                  const std::vector<int32_t>* row_splits,
+                                  int64_t now_micros) {
   const size_t rows = chunk.NumRows();
   late.assign(rows, 0);
   const Column& times = chunk.GetColumn(column_);
   const int64_t* values = times.Data<int64_t>();
+  const bool one_split = row_splits == nullptr;
+  Split* split = one_split ? &FindSplit(0, now_micros) : nullptr;
   size_t late_count = 0;
   for (size_t row = 0; row < rows; ++row) {
     if (times.IsNull(row)) {
@@ -114,41 +187,135 @@ size_t WatermarkTracker::Classify(const Chunk& chunk, std::vector<uint8_t>& late
     }
     const int64_t time = values[row];
     const Op op = chunk.Ops()[row];
-    if (has_max_ && (op == Op::kInsert || op == Op::kUpdateInsert) &&
-        time < max_time_ - delay_micros_ - lateness_micros_) {
+    if (has_watermark_ && (op == Op::kInsert || op == Op::kUpdateInsert) &&
+        time < watermark_ - lateness_micros_) {
       late[row] = 1;
       ++late_count;
       continue;
     }
-    if (!has_max_ || time > max_time_) {
-      max_time_ = time;
-      has_max_ = true;
+    if (!one_split && (split == nullptr || split->id != (*row_splits)[row])) {
+      split = &FindSplit((*row_splits)[row], now_micros);
     }
+    split->last_row_micros = now_micros;
+    if (time > split->max_time) {
+      split->max_time = time;
+      if (one_split && (!has_watermark_ || time - delay_micros_ > watermark_)) {
+        watermark_ = time - delay_micros_;
+        has_watermark_ = true;
+      }
+    }
+  }
+  if (!one_split) {
+    Advance(now_micros);
   }
   return late_count;
 }
 
+WatermarkTracker::Split& WatermarkTracker::FindSplit(int32_t id, int64_t now_micros) {
+  for (Split& split : splits_) {
+    if (split.id == id) {
+      return split;
+    }
+  }
+  splits_.push_back({id, INT64_MIN, now_micros});
+  return splits_.back();
+}
+
+bool WatermarkTracker::Idle(int64_t now_micros) {
+  if (idle_timeout_micros_ <= 0) {
+    return false;
+  }
+  if (started_micros_ == kNotTimed) {
+    started_micros_ = now_micros;
+  }
+  if (now_micros - started_micros_ < idle_timeout_micros_) {
+    return false;
+  }
+  for (const Split& split : splits_) {
+    if (split.last_row_micros == kNotTimed ||
+        now_micros - split.last_row_micros < idle_timeout_micros_) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void WatermarkTracker::Adopt(int64_t value) {
+  if (!has_watermark_ || value > watermark_) {
+    watermark_ = value;
+    has_watermark_ = true;
+  }
+}
+
+void WatermarkTracker::Refresh(int64_t now_micros) {
+  if (splits_.size() > 1) {
+    Advance(now_micros);
+  }
+}
+
+void WatermarkTracker::Advance(int64_t now_micros) {
+  bool any = false;
+  int64_t least = INT64_MAX;
+  for (Split& split : splits_) {
+    if (split.last_row_micros == kNotTimed) {
+      split.last_row_micros = now_micros;  // restored: its idle time starts now
+    }
+    const bool idle =
+        idle_timeout_micros_ > 0 && now_micros - split.last_row_micros >= idle_timeout_micros_;
+    if (split.max_time != INT64_MIN && !idle) {
+      least = std::min(least, split.max_time);
+      any = true;
+    }
+  }
+  if (any && (!has_watermark_ || least - delay_micros_ > watermark_)) {
+    watermark_ = least - delay_micros_;
+    has_watermark_ = true;
+  }
+}
+
 void WatermarkTracker::Save(Serializer& out) const {
-  out.WriteBool(has_max_);
-  out.WriteI64(max_time_);
+  out.WriteBool(has_watermark_);
+  // The watermark plus the delay: what older versions wrote as the largest time seen.
+  out.WriteI64(watermark_ + delay_micros_);
+  out.WriteU32(static_cast<uint32_t>(splits_.size()));
+  for (const Split& split : splits_) {
+    out.WriteI32(split.id);
+    out.WriteI64(split.max_time);
+  }
 }
 
 void WatermarkTracker::Restore(Deserializer& in) {
-  has_max_ = in.ReadBool();
-  max_time_ = in.ReadI64();
+  has_watermark_ = in.ReadBool();
+  watermark_ = in.ReadI64() - delay_micros_;
+  splits_.clear();
+  if (in.AtEnd()) {
+    if (has_watermark_) {
+      splits_.push_back({0, watermark_ + delay_micros_, 0});
+    }
+    return;
+  }
+  const uint32_t count = in.ReadU32();
+  for (uint32_t i = 0; i < count; ++i) {
+    Split split;
+    split.id = in.ReadI32();
+    split.max_time = in.ReadI64();
+    // Restored splits count as active from the restart on, until the idle timeout says otherwise.
+    split.last_row_micros = kNotTimed;
+    splits_.push_back(split);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
 // ScanOperator
 
-void ScanOperator::EmitClassified(Chunk chunk) {
+void ScanOperator::EmitClassified(Chunk chunk, const std::vector<int32_t>* row_splits) {
   counters_->rows.fetch_add(chunk.NumRows(), std::memory_order_relaxed);
   if (!watermark_) {
     Emit(chunk);
     return;
   }
   const int64_t previous = watermark_->HasWatermark() ? watermark_->Watermark() : INT64_MIN;
-  const size_t late_count = watermark_->Classify(chunk, late_);
+  const size_t late_count = watermark_->Classify(chunk, late_, row_splits, NowMicros());
   counters_->late_rows.fetch_add(late_count, std::memory_order_relaxed);
   if (late_events_) {
     if (late_count > 0) {
@@ -170,6 +337,10 @@ void ScanOperator::EmitClassified(Chunk chunk) {
     }
     Emit(chunk.Select(late_));
   }
+  EmitWatermarkAbove(previous);
+}
+
+void ScanOperator::EmitWatermarkAbove(int64_t previous) {
   if (watermark_->HasWatermark() && watermark_->Watermark() > previous) {
     counters_->watermark.store(
         std::max(counters_->watermark.load(std::memory_order_relaxed), watermark_->Watermark()),
@@ -189,13 +360,22 @@ SourceOperator::SourceOperator(const plan::StreamSourceNode& node,
     : ScanOperator(node, std::move(counters)),
       node_(node),
       state_key_(context.StatePrefix(node.operator_id)),
-      shard_(context.shard) {
+      shard_(context.shard),
+      shard_key_(static_cast<uint32_t>(node.operator_id) << 16 | context.shard) {
   connectors::SourceSpec spec;
   spec.source_name = node.relation_name;
   spec.options = node.options;
   spec.column_names = node.column_names;
   spec.column_types = node.column_types;
+  spec.format = node.format;
+  spec.encode = node.encode;
+  spec.encode_options = node.encode_options;
+  spec.SetIncludedColumns(node.included_columns);
   reader_ = connectors::CreateSourceReader(spec, context.shard, context.shard_count);
+  if (watermark_) {
+    watermark_.emplace(*node.watermark_column, node.watermark_delay_micros, node.lateness_micros,
+                       reader_->SplitIdleTimeoutMicros());
+  }
   std::optional<std::string> saved;
   context.LoadState(node.operator_id, [&](std::string_view key, std::string_view value) {
     if (key.empty()) {
@@ -220,7 +400,30 @@ void SourceOperator::OnChunk(size_t input, const Chunk& chunk) {
 bool SourceOperator::Produce() {
   Chunk read(node_.column_types);
   const size_t rows = reader_->Read(read, Chunk::kChunkSize);
+  if (const uint64_t errors = reader_->ErrorCount(); errors != reported_errors_) {
+    counters_->errors.fetch_add(errors - reported_errors_, std::memory_order_relaxed);
+    reported_errors_ = errors;
+    std::vector<connectors::SourceError> taken;
+    reader_->TakeErrors(taken);
+    counters_->AddErrors(taken);
+  }
   if (rows == 0) {
+    if (watermark_) {
+      // Splits that went idle may let the watermark advance without new rows; a reader with
+      // nothing but idle splits follows the other readers of the source, so that it does not hold
+      // back what they feed downstream.
+      const int64_t now = NowMicros();
+      const int64_t previous = watermark_->HasWatermark() ? watermark_->Watermark() : INT64_MIN;
+      watermark_->Refresh(now);
+      const bool idle = watermark_->Idle(now);
+      PublishProgress(idle);
+      if (idle) {
+        if (const std::optional<int64_t> others = counters_->ActiveShardsWatermark()) {
+          watermark_->Adopt(*others);
+        }
+      }
+      EmitWatermarkAbove(previous);
+    }
     return false;
   }
   Column row_ids(DataType::Bigint());
@@ -230,8 +433,18 @@ bool SourceOperator::Produce() {
     ids[row] = static_cast<int64_t>((shard_ << 48) | next_sequence_++);
   }
   read.AddColumn(std::move(row_ids));
-  EmitClassified(std::move(read));
+  EmitClassified(std::move(read), reader_->RowSplits());
+  if (watermark_) {
+    PublishProgress(/*idle=*/false);
+  }
   return true;
+}
+
+void SourceOperator::PublishProgress(bool idle) {
+  counters_->PublishShard(
+      shard_key_,
+      watermark_->HasWatermark() ? std::optional<int64_t>(watermark_->Watermark()) : std::nullopt,
+      idle);
 }
 
 int64_t SourceOperator::MicrosUntilReady() const {
@@ -239,6 +452,8 @@ int64_t SourceOperator::MicrosUntilReady() const {
 }
 
 void SourceOperator::OnBarrier(const EpochContext& epoch) {
+  // Once an epoch is often enough for a system relation.
+  counters_->SetHealth(reader_->Health());
   Serializer out;
   out.WriteU64(next_sequence_);
   out.WriteString(reader_->SavePosition());
@@ -436,35 +651,68 @@ int64_t HopWindowOperator::AlignedStart(int64_t time) const {
 }
 
 void HopWindowOperator::OnChunk(size_t input, const Chunk& chunk) {
-  const size_t windows_per_row = static_cast<size_t>(node_.size_micros / node_.slide_micros);
+  const auto windows_per_row = static_cast<size_t>(node_.size_micros / node_.slide_micros);
   const Column& times = chunk.GetColumn(node_.time_column);
-  const DataType time_type = times.Type();
-  Chunk out;
-  for (size_t column = 0; column < chunk.NumColumns(); ++column) {
-    out.AddColumn(Column(chunk.GetColumn(column).Type()));
-  }
-  Column starts(time_type);
-  Column ends(time_type);
-  std::vector<Op>& ops = out.MutableOps();
+  const int64_t* time_data = times.Data<int64_t>();
+  const uint8_t* time_nulls = times.Nulls();
+  sources_.clear();
+  starts_.clear();
   for (size_t row = 0; row < chunk.NumRows(); ++row) {
-    if (times.IsNull(row)) {
+    if (time_nulls[row] != 0) {
       continue;
     }
-    const int64_t time = times.Data<int64_t>()[row];
-    const int64_t last_start = AlignedStart(time);
+    if (sources_.size() + windows_per_row > Chunk::kChunkSize && !sources_.empty()) {
+      EmitWindows(chunk);
+    }
+    const int64_t last_start = AlignedStart(time_data[row]);
     for (size_t w = windows_per_row; w-- > 0;) {
-      const int64_t start = last_start - static_cast<int64_t>(w) * node_.slide_micros;
-      for (size_t column = 0; column < chunk.NumColumns(); ++column) {
-        out.MutableColumn(column).AppendFrom(chunk.GetColumn(column), row);
-      }
-      starts.Append<int64_t>(start);
-      ends.Append<int64_t>(start + node_.size_micros);
-      ops.push_back(chunk.Ops()[row]);
+      sources_.push_back(static_cast<uint32_t>(row));
+      starts_.push_back(last_start - static_cast<int64_t>(w) * node_.slide_micros);
     }
   }
-  out.Columns().push_back(std::move(starts));
-  out.Columns().push_back(std::move(ends));
-  Emit(out);
+  EmitWindows(chunk);
+}
+
+void HopWindowOperator::EmitWindows(const Chunk& chunk) {
+  const size_t rows = sources_.size();
+  if (rows == 0) {
+    return;
+  }
+  if (out_.NumColumns() != chunk.NumColumns() + 2) {
+    out_ = Chunk();
+    for (size_t column = 0; column < chunk.NumColumns(); ++column) {
+      out_.AddColumn(Column(chunk.GetColumn(column).Type()));
+    }
+    const DataType time_type = chunk.GetColumn(node_.time_column).Type();
+    out_.AddColumn(Column(time_type));
+    out_.AddColumn(Column(time_type));
+  }
+  for (Column& column : out_.Columns()) {
+    column.Clear();
+  }
+  for (size_t column = 0; column < chunk.NumColumns(); ++column) {
+    internal::GatherColumn(chunk.GetColumn(column), sources_.data(), rows,
+                           out_.MutableColumn(column));
+  }
+  Column& starts = out_.MutableColumn(chunk.NumColumns());
+  Column& ends = out_.MutableColumn(chunk.NumColumns() + 1);
+  starts.ResizeFixed(rows);
+  ends.ResizeFixed(rows);
+  int64_t* start_data = starts.MutableData<int64_t>();
+  int64_t* end_data = ends.MutableData<int64_t>();
+  for (size_t i = 0; i < rows; ++i) {
+    start_data[i] = starts_[i];
+    end_data[i] = starts_[i] + node_.size_micros;
+  }
+  std::vector<Op>& ops = out_.MutableOps();
+  ops.resize(rows);
+  const Op* input_ops = chunk.Ops().data();
+  for (size_t i = 0; i < rows; ++i) {
+    ops[i] = input_ops[sources_[i]];
+  }
+  Emit(out_);
+  sources_.clear();
+  starts_.clear();
 }
 
 void HopWindowOperator::OnWatermark(size_t input, uint32_t column, int64_t value) {

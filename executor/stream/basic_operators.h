@@ -4,7 +4,10 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -22,33 +25,97 @@ struct ScanCounters {
   std::atomic<uint64_t> rows{0};
   std::atomic<uint64_t> late_rows{0};
   std::atomic<int64_t> watermark{INT64_MIN};
+  /// Messages the source's readers skipped as undecodable.
+  std::atomic<uint64_t> errors{0};
+
+  /// Keeps `errors`, dropping the oldest beyond kKeptSourceErrors. Thread-safe.
+  void AddErrors(std::vector<connectors::SourceError>& errors);
+  /// The kept errors, oldest first. Thread-safe.
+  std::vector<connectors::SourceError> RecentErrors() const;
+  /// Records the watermark of one reader shard (`shard_key`: the scan's operator id and shard) and
+  /// whether it is idle, so that an idle shard can follow the others. Thread-safe.
+  void PublishShard(uint32_t shard_key, std::optional<int64_t> watermark, bool idle);
+  /// The least watermark of the shards that are not idle; nullopt when none is active or an
+  /// active one has no watermark yet. Thread-safe.
+  std::optional<int64_t> ActiveShardsWatermark() const;
+  /// The readers' connection state and lag, as last reported. Thread-safe.
+  void SetHealth(connectors::SourceHealth health);
+  connectors::SourceHealth Health() const;
+  static constexpr size_t kKeptSourceErrors = 1000;
+
+ private:
+  mutable std::mutex mutex_;
+  std::deque<connectors::SourceError> recent_errors_;
+  connectors::SourceHealth health_;
+  struct ShardProgress {
+    std::optional<int64_t> watermark;
+    bool idle = false;
+  };
+  std::map<uint32_t, ShardProgress> shards_;
 };
 
 /// Tracks the watermark of one time column (largest time seen minus a delay) and splits rows that
-/// arrive too late (older than the watermark minus the allowed lateness) from the others.
+/// arrive too late (older than the watermark minus the allowed lateness) from the others. A source
+/// that reads several splits (Kafka partitions) has a largest time per split: the watermark is the
+/// least of them over the splits that produced a row within the idle timeout, so a partition that
+/// lags holds it back and one that went quiet does not. The watermark never goes back.
 class WatermarkTracker {
  public:
-  WatermarkTracker(uint32_t column, int64_t delay_micros, int64_t lateness_micros)
-      : column_(column), delay_micros_(delay_micros), lateness_micros_(lateness_micros) {}
+  WatermarkTracker(uint32_t column,
+                   int64_t delay_micros,
+                   int64_t lateness_micros,
+                   int64_t idle_timeout_micros = 0)
+      : column_(column),
+        delay_micros_(delay_micros),
+        lateness_micros_(lateness_micros),
+        idle_timeout_micros_(idle_timeout_micros) {}
 
-  /// Sets `late[row]` for the late rows of `chunk`, advancing the watermark row by row; returns
-  /// the number of late rows. Only inserts can be late.
-  size_t Classify(const Chunk& chunk, std::vector<uint8_t>& late);
-  bool HasWatermark() const { return has_max_; }
-  int64_t Watermark() const { return max_time_ - delay_micros_; }
+  /// Sets `late[row]` for the late rows of `chunk` and returns their number; only inserts can be
+  /// late. `row_splits` names each row's split (null: all rows of one split, and the watermark
+  /// advances row by row; with several splits it advances after the chunk). `now_micros` is the
+  /// wall-clock time, for idleness.
+  size_t Classify(const Chunk& chunk,
+                  std::vector<uint8_t>& late,
+                  const std::vector<int32_t>* row_splits = nullptr,
+                  int64_t now_micros = 0);
+  /// Lets the splits idle at `now_micros` stop holding the watermark back.
+  void Refresh(int64_t now_micros);
+  /// True when an idle timeout is set and no split had a row within it (nor was the tracker
+  /// created within it): the reader holds nothing back and may follow the other readers.
+  bool Idle(int64_t now_micros);
+  /// Raises the watermark to `value`, the other readers' while this one is idle: its rows older
+  /// than that would be late downstream anyway.
+  void Adopt(int64_t value);
+  bool HasWatermark() const { return has_watermark_; }
+  int64_t Watermark() const { return watermark_; }
   uint32_t TimeColumn() const { return column_; }
 
-  /// Writes the tracker's progress (the largest time seen) for the operator's state.
+  /// Writes the tracker's progress (the watermark and each split's largest time).
   void Save(Serializer& out) const;
-  /// Reads what Save wrote.
+  /// Reads what Save wrote (also the older form without splits).
   void Restore(Deserializer& in);
 
  private:
+  /// A split restored from saved state whose idle time has not started yet.
+  static constexpr int64_t kNotTimed = INT64_MIN;
+  struct Split {
+    int32_t id = 0;
+    int64_t max_time = 0;
+    int64_t last_row_micros = kNotTimed;
+  };
+  Split& FindSplit(int32_t id, int64_t now_micros);
+  /// Raises the watermark to the least largest time of the active splits, minus the delay.
+  void Advance(int64_t now_micros);
+
   uint32_t column_;
   int64_t delay_micros_;
   int64_t lateness_micros_;
-  bool has_max_ = false;
-  int64_t max_time_ = 0;
+  int64_t idle_timeout_micros_;
+  std::vector<Split> splits_;
+  /// When the tracker first looked at the clock (kNotTimed before).
+  int64_t started_micros_ = kNotTimed;
+  bool has_watermark_ = false;
+  int64_t watermark_ = 0;
 };
 
 /// What source and table scans share: counting rows and, for a relation with a watermark,
@@ -68,8 +135,10 @@ class ScanOperator : public StreamOperator {
     }
   }
 
-  /// Counts, classifies and emits the rows of `chunk`.
-  void EmitClassified(Chunk chunk);
+  /// Counts, classifies and emits the rows of `chunk`; `row_splits` as WatermarkTracker::Classify.
+  void EmitClassified(Chunk chunk, const std::vector<int32_t>* row_splits = nullptr);
+  /// Emits the watermark when it rose above `previous`.
+  void EmitWatermarkAbove(int64_t previous);
 
   std::optional<WatermarkTracker> watermark_;
   std::shared_ptr<ScanCounters> counters_;
@@ -94,11 +163,18 @@ class SourceOperator final : public ScanOperator, public SourceProducer {
   int64_t MicrosUntilReady() const override;
 
  private:
+  /// Tells the other readers of the source this reader's watermark and whether it is idle.
+  void PublishProgress(bool idle);
+
   const plan::StreamSourceNode& node_;
   std::string state_key_;
   uint64_t shard_;
   std::unique_ptr<connectors::SourceReader> reader_;
   uint64_t next_sequence_ = 0;
+  /// The reader's ErrorCount() already added to the counters.
+  uint64_t reported_errors_ = 0;
+  /// This reader among the source's readers in the shared counters.
+  uint32_t shard_key_;
 };
 
 /// Emits the rows of a table or upstream view: first, when asked, the rows of a committed snapshot
@@ -161,7 +237,9 @@ class ProjectOperator final : public StreamOperator {
   std::function<void(const Error&)> report_row_error_;
 };
 
-/// TUMBLE / HOP: appends window_start and window_end, one output row per window of a row.
+/// TUMBLE / HOP: appends window_start and window_end, one output row per window of a row. Builds
+/// its output a column at a time: the input rows each output row comes from are listed first, then
+/// every input column is gathered by that list; outputs are at most Chunk::kChunkSize rows.
 class HopWindowOperator final : public StreamOperator {
  public:
   explicit HopWindowOperator(const plan::StreamHopWindowNode& node) : node_(node) {}
@@ -171,8 +249,14 @@ class HopWindowOperator final : public StreamOperator {
  private:
   /// The start of the latest window whose start is at most `time`.
   int64_t AlignedStart(int64_t time) const;
+  /// Emits the output rows listed in sources_ and starts_.
+  void EmitWindows(const Chunk& chunk);
 
   const plan::StreamHopWindowNode& node_;
+  // Reused from chunk to chunk: per output row, its input row and window start.
+  std::vector<uint32_t> sources_;
+  std::vector<int64_t> starts_;
+  Chunk out_;
 };
 
 /// UNION ALL: forwards every input; a watermark is the minimum over the inputs.

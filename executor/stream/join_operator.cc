@@ -14,6 +14,7 @@
 
 #include "common/error.h"
 #include "executor/expression_evaluator.h"
+#include "executor/internal/gather.h"
 #include "executor/internal/operators.h"
 #include "executor/stream/stream_operator.h"
 #include "storage/key_codec.h"
@@ -83,6 +84,8 @@ class KeyIndex {
     std::string key;
     /// The first row of the chain; kNoRow while the entry is free.
     uint32_t head = kNoRow;
+    /// Bumped whenever the entry is freed, so a reference to an erased key can tell it is stale.
+    uint32_t generation = 0;
   };
 
   static uint64_t Hash(std::string_view key) { return std::hash<std::string_view>()(key); }
@@ -155,6 +158,7 @@ class KeyIndex {
     }
     entries_[entry].key.clear();
     entries_[entry].head = kNoRow;
+    ++entries_[entry].generation;
     free_entries_.push_back(entry);
     --size_;
   }
@@ -203,6 +207,92 @@ class KeyIndex {
   std::vector<uint32_t> free_entries_;
 };
 
+/// Stream-key hash -> row ids, so a retraction finds its stored row without walking its join key's
+/// chain (a window join's chain holds every row of the window). An open-addressing multimap
+/// (linear probing, at most half full) of 16-byte slots; equal hashes may repeat, and the caller
+/// tells the matching row from the others by comparing stream keys.
+class RowHashIndex {
+ public:
+  void Insert(uint64_t hash, uint32_t id) {
+    if ((size_ + 1) * 2 > slots_.size()) {
+      Grow();
+    }
+    size_t slot = hash & mask_;
+    while (slots_[slot].id != kNoRow) {
+      slot = (slot + 1) & mask_;
+    }
+    slots_[slot] = {hash, id};
+    ++size_;
+  }
+
+  /// Calls `match(id)` for each row id stored under `hash` until it returns true; returns whether
+  /// one did.
+  template <typename Match>
+  bool Find(uint64_t hash, Match&& match) const {
+    if (slots_.empty()) {
+      return false;
+    }
+    for (size_t slot = hash & mask_; slots_[slot].id != kNoRow; slot = (slot + 1) & mask_) {
+      if (slots_[slot].hash == hash && match(slots_[slot].id)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /// Removes the pair (hash, id), which must be present (backward-shift deletion).
+  void Erase(uint64_t hash, uint32_t id) {
+    size_t hole = hash & mask_;
+    while (slots_[hole].id != id) {
+      FRESHET_CHECK(slots_[hole].id != kNoRow, "a stored join row is missing from its index");
+      hole = (hole + 1) & mask_;
+    }
+    slots_[hole].id = kNoRow;
+    for (size_t next = (hole + 1) & mask_; slots_[next].id != kNoRow; next = (next + 1) & mask_) {
+      const size_t ideal = slots_[next].hash & mask_;
+      if (((next - ideal) & mask_) >= ((next - hole) & mask_)) {
+        slots_[hole] = slots_[next];
+        slots_[next].id = kNoRow;
+        hole = next;
+      }
+    }
+    --size_;
+  }
+
+  void Clear() {
+    slots_.clear();
+    mask_ = 0;
+    size_ = 0;
+  }
+
+ private:
+  struct Slot {
+    uint64_t hash = 0;
+    /// The row id, kNoRow when empty.
+    uint32_t id = kNoRow;
+  };
+
+  void Grow() {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(std::max<size_t>(16, old.size() * 2), Slot{});
+    mask_ = slots_.size() - 1;
+    for (const Slot& slot : old) {
+      if (slot.id == kNoRow) {
+        continue;
+      }
+      size_t position = slot.hash & mask_;
+      while (slots_[position].id != kNoRow) {
+        position = (position + 1) & mask_;
+      }
+      slots_[position] = slot;
+    }
+  }
+
+  std::vector<Slot> slots_;
+  size_t mask_ = 0;
+  size_t size_ = 0;
+};
+
 /// The state of one input of the join: its rows keyed by join key, each with its match degree.
 /// NULL-keyed rows are not stored: they match nothing, so an outer join emits and retracts their
 /// NULL-extended rows straight from the input.
@@ -219,8 +309,19 @@ struct JoinSide {
     bool dirty = false;
     /// Present in the store as of the last barrier, so dropping it must delete the key.
     bool stored = false;
-    /// The next row with the same join key, or kNoRow.
+    /// The next and previous rows with the same join key, or kNoRow.
     uint32_t next = kNoRow;
+    uint32_t previous = kNoRow;
+    /// The KeyIndex entry of the row's join key, while it is live.
+    uint32_t entry = kNoRow;
+  };
+  /// A join key whose rows all share a clean column value (the column is part of the key).
+  struct CleanEntry {
+    int64_t value = 0;
+    uint32_t entry = 0;
+    /// The entry's generation when pushed: a different one means the key was erased since.
+    uint32_t generation = 0;
+    bool operator>(const CleanEntry& other) const { return value > other.value; }
   };
 
   const Column& GetColumn(uint32_t id, size_t column) const {
@@ -261,9 +362,20 @@ struct JoinSide {
   std::vector<uint32_t> dirty;
   /// Deletions of stored rows, staged until the barrier.
   storage::WriteBatch deletes;
+  /// The state key of the last stored row dropped, not yet in `deletes`: when the next insert
+  /// has the same key (the second half of an update), it overwrites the row and no delete is
+  /// needed.
+  std::string pending_delete;
+  bool has_pending_delete = false;
   /// Min-heap of (clean column value, row id) for watermark cleaning; dropped rows are skipped
-  /// when popped and purged by compaction.
+  /// when popped and purged by compaction. Unused when `clean_by_key`.
   std::vector<std::pair<int64_t, uint32_t>> clean_heap;
+  /// The clean column is one of the join key columns, so every row of a key has the same clean
+  /// value and cleaning drops whole keys: `clean_entries` is a min-heap of them by that value.
+  bool clean_by_key = false;
+  std::vector<CleanEntry> clean_entries;
+  /// For a side that retracts: its live rows by the hash of their stream key.
+  RowHashIndex by_stream_key;
   /// The latest watermark of this input per column.
   std::unordered_map<uint32_t, int64_t> watermarks;
 };
@@ -275,8 +387,11 @@ struct JoinSide {
 ///
 /// State: per side, column-wise pages of rows chained per join key by a KeyIndex, loaded at
 /// construction and written back at barriers under StatePrefix + side byte + join key + stream key,
-/// with the match degree and the row as value. The plan node must outlive the operator (the
-/// condition's evaluator refers to it). Single-threaded, like every operator.
+/// with the match degree and the row as value. Chains are doubly linked and a retracting side also
+/// indexes its rows by stream key, so retracting or cleaning a row costs the same whatever the
+/// length of its key's chain; a side cleaned by one of its join key columns (a window join) drops
+/// whole keys, with one range deletion of their stored rows. The plan node must outlive the
+/// operator (the condition's evaluator refers to it). Single-threaded, like every operator.
 class JoinOperator final : public StreamOperator {
  public:
   JoinOperator(const plan::StreamJoinNode& node, const OperatorContext& context)
@@ -411,6 +526,8 @@ class JoinOperator final : public StreamOperator {
     for (uint32_t key : keys) {
       FRESHET_CHECK(key < side.types.size(), "join key column out of range");
     }
+    side.clean_by_key =
+        cleaning && std::find(keys.begin(), keys.end(), cleaning->clean_column) != keys.end();
     if (cleaning) {
       FRESHET_CHECK(cleaning->clean_column < side.types.size() &&
                         IsIntegerLike(side.types[cleaning->clean_column].Physical()),
@@ -548,12 +665,8 @@ class JoinOperator final : public StreamOperator {
   void MaterializePairs(const JoinSide& self, const JoinSide& other) {
     const size_t pair_count = pair_input_row_.size();
     for (size_t column = 0; column < self.types.size(); ++column) {
-      const Column& source = input_->GetColumn(column);
-      Column& target = pairs_.MutableColumn(self.output_offset + column);
-      target.Reserve(pair_count);
-      for (size_t pair = 0; pair < pair_count; ++pair) {
-        target.AppendFrom(source, pair_input_row_[pair]);
-      }
+      internal::GatherColumn(input_->GetColumn(column), pair_input_row_.data(), pair_count,
+                             pairs_.MutableColumn(self.output_offset + column));
     }
     for (size_t column = 0; column < other.types.size(); ++column) {
       Column& target = pairs_.MutableColumn(other.output_offset + column);
@@ -575,8 +688,20 @@ class JoinOperator final : public StreamOperator {
   void EmitOutput(const JoinSide& self, const JoinSide& other) {
     for (size_t begin = 0; begin < output_.size(); begin += Chunk::kChunkSize) {
       const size_t end = std::min(output_.size(), begin + Chunk::kChunkSize);
-      AppendOutputColumns(self, begin, end, /*from_input=*/true);
-      AppendOutputColumns(other, begin, end, /*from_input=*/false);
+      if (!self.outer && !other.outer) {
+        // Only pairs: gather them from pairs_ a column at a time.
+        output_pairs_.clear();
+        for (size_t i = begin; i < end; ++i) {
+          output_pairs_.push_back(output_[i].index);
+        }
+        for (size_t column = 0; column < output_types_.size(); ++column) {
+          internal::GatherColumn(pairs_.GetColumn(column), output_pairs_.data(),
+                                 output_pairs_.size(), out_.MutableColumn(column));
+        }
+      } else {
+        AppendOutputColumns(self, begin, end, /*from_input=*/true);
+        AppendOutputColumns(other, begin, end, /*from_input=*/false);
+      }
       std::vector<Op>& ops = out_.MutableOps();
       for (size_t i = begin; i < end; ++i) {
         ops.push_back(output_[i].op);
@@ -634,13 +759,53 @@ class JoinOperator final : public StreamOperator {
     JoinSide::RowInfo& info = side.rows.emplace_back();
     info.stream_key_hash = std::hash<std::string_view>()(stream_key_);
     info.live = true;
-    KeyIndex::Entry& entry = side.index.At(side.index.FindOrAdd(key_, hash));
-    info.next = entry.head;
-    entry.head = id;
+    if (side.has_pending_delete) {
+      BuildStateKey(side, key_, stream_key_);
+      if (state_key_ == side.pending_delete) {
+        // Replaces the stored row just dropped: its Put at the barrier overwrites that one.
+        side.has_pending_delete = false;
+        info.stored = true;
+      } else {
+        FlushPendingDelete(side);
+      }
+    }
+    LinkRow(side, id, hash);
     MarkDirty(side, id);
-    ++side.live_rows;
-    PushCleaning(side, id);
     return id;
+  }
+
+  /// Stages the deletion pending_delete stands for.
+  static void FlushPendingDelete(JoinSide& side) {
+    if (side.has_pending_delete) {
+      side.deletes.Delete(side.pending_delete);
+      side.has_pending_delete = false;
+    }
+  }
+
+  /// Links the new live row `id` (whose join key is in key_, hashed to `hash`) into its key's
+  /// chain, the stream-key index and the cleaning order.
+  void LinkRow(JoinSide& side, uint32_t id, uint64_t hash) {
+    const uint32_t entry_index = side.index.FindOrAdd(key_, hash);
+    KeyIndex::Entry& entry = side.index.At(entry_index);
+    JoinSide::RowInfo& info = side.rows[id];
+    // Keys with no rows are erased, so an empty chain means the key is new.
+    const bool new_key = entry.head == kNoRow;
+    info.next = entry.head;
+    info.previous = kNoRow;
+    info.entry = entry_index;
+    if (entry.head != kNoRow) {
+      side.rows[entry.head].previous = id;
+    }
+    entry.head = id;
+    if (!side.append_only) {
+      side.by_stream_key.Insert(info.stream_key_hash, id);
+    }
+    ++side.live_rows;
+    if (!side.clean_by_key) {
+      PushCleaning(side, id);
+    } else if (new_key) {
+      PushCleanEntry(side, id, entry_index);
+    }
   }
 
   /// Drops the stored row of `side` that row `row` of `chunk` (whose join key is in key_, hashed
@@ -652,38 +817,66 @@ class JoinOperator final : public StreamOperator {
     }
     EncodeStreamKey(side, chunk, row, stream_key_);
     const uint64_t stream_key_hash = std::hash<std::string_view>()(stream_key_);
-    uint32_t previous = kNoRow;
-    for (uint32_t id = side.index.At(entry).head; id != kNoRow; id = side.rows[id].next) {
-      if (side.rows[id].stream_key_hash == stream_key_hash) {
-        EncodeStreamKey(side, side.Page(id), JoinSide::Slot(id), candidate_key_);
-        if (candidate_key_ == stream_key_) {
-          DropRow(side, entry, previous, id);
-          return true;
+    const auto matches = [&](uint32_t id) {
+      if (side.rows[id].entry != entry) {
+        return false;  // the same stream key under another join key
+      }
+      EncodeStreamKey(side, side.Page(id), JoinSide::Slot(id), candidate_key_);
+      return candidate_key_ == stream_key_;
+    };
+    uint32_t found = kNoRow;
+    if (!side.append_only) {
+      side.by_stream_key.Find(stream_key_hash, [&](uint32_t id) {
+        if (!matches(id)) {
+          return false;
+        }
+        found = id;
+        return true;
+      });
+    } else {
+      // An append-only side keeps no stream-key index; a retraction there is unexpected.
+      for (uint32_t id = side.index.At(entry).head; id != kNoRow; id = side.rows[id].next) {
+        if (side.rows[id].stream_key_hash == stream_key_hash && matches(id)) {
+          found = id;
+          break;
         }
       }
-      previous = id;
     }
-    return false;
+    if (found == kNoRow) {
+      return false;
+    }
+    DropRow(side, found);
+    return true;
   }
 
-  /// Unlinks row `id` (following `previous` in the chain of `entry`) from the state of `side` and
-  /// stages the deletion of its stored entry; key_ and stream_key_ hold its join and stream keys.
-  void DropRow(JoinSide& side, uint32_t entry, uint32_t previous, uint32_t id) {
+  /// Unlinks live row `id` from the state of `side` and stages the deletion of its stored entry;
+  /// when the row is stored, key_ and stream_key_ must hold its join and stream keys.
+  void DropRow(JoinSide& side, uint32_t id) {
     JoinSide::RowInfo& info = side.rows[id];
-    KeyIndex::Entry& key_entry = side.index.At(entry);
-    if (previous == kNoRow) {
+    KeyIndex::Entry& key_entry = side.index.At(info.entry);
+    if (info.previous == kNoRow) {
       key_entry.head = info.next;
     } else {
-      side.rows[previous].next = info.next;
+      side.rows[info.previous].next = info.next;
+    }
+    if (info.next != kNoRow) {
+      side.rows[info.next].previous = info.previous;
     }
     if (key_entry.head == kNoRow) {
-      side.index.Erase(entry);
+      side.index.Erase(info.entry);
+    }
+    if (!side.append_only) {
+      side.by_stream_key.Erase(info.stream_key_hash, id);
     }
     info.next = kNoRow;
+    info.previous = kNoRow;
+    info.entry = kNoRow;
     info.live = false;
     if (info.stored) {
+      FlushPendingDelete(side);
       BuildStateKey(side, key_, stream_key_);
-      side.deletes.Delete(state_key_);
+      side.pending_delete.assign(state_key_);
+      side.has_pending_delete = true;
     }
     --side.live_rows;
     ++side.dead_rows;
@@ -695,6 +888,16 @@ class JoinOperator final : public StreamOperator {
       info.dirty = true;
       side.dirty.push_back(id);
     }
+  }
+
+  /// Adds the new key `entry`, whose first row is `id`, to the cleaning order of a side cleaned
+  /// by key.
+  void PushCleanEntry(JoinSide& side, uint32_t id, uint32_t entry) {
+    const Column& column = side.GetColumn(id, side.cleaning->clean_column);
+    // A key column of a stored row is never NULL.
+    side.clean_entries.push_back(
+        {ReadInteger(column, JoinSide::Slot(id)), entry, side.index.At(entry).generation});
+    std::push_heap(side.clean_entries.begin(), side.clean_entries.end(), std::greater<>());
   }
 
   void PushCleaning(JoinSide& side, uint32_t id) {
@@ -712,30 +915,50 @@ class JoinOperator final : public StreamOperator {
 
   /// Drops the rows of `side` whose clean column is below `threshold`: they can match nothing new.
   /// Emits nothing; the other side's degrees keep counting them, as their joined rows stay.
+  /// Cost: proportional to the rows dropped (times log of the heap for row-wise cleaning).
   void Clean(JoinSide& side, int64_t threshold) {
+    if (side.clean_by_key) {
+      std::vector<JoinSide::CleanEntry>& heap = side.clean_entries;
+      while (!heap.empty() && heap.front().value < threshold) {
+        const JoinSide::CleanEntry top = heap.front();
+        std::pop_heap(heap.begin(), heap.end(), std::greater<>());
+        heap.pop_back();
+        const KeyIndex::Entry& entry = side.index.At(top.entry);
+        if (entry.generation != top.generation || entry.head == kNoRow) {
+          continue;  // the key lost its rows since; it was pushed again if it came back
+        }
+        // Every row of the key goes; the last one erases the entry, so copy its key first. The
+        // stored rows of the key are the store keys under prefix, side and join key: one range
+        // deletion removes them all.
+        key_.assign(entry.key);
+        bool any_stored = false;
+        while (side.index.At(top.entry).generation == top.generation) {
+          const uint32_t id = side.index.At(top.entry).head;
+          any_stored = any_stored || side.rows[id].stored;
+          side.rows[id].stored = false;
+          DropRow(side, id);
+        }
+        if (any_stored) {
+          BuildStateKey(side, key_, {});
+          side.deletes.DeleteRange(state_key_, storage::PrefixUpperBound(state_key_));
+        }
+      }
+      return;
+    }
     std::vector<std::pair<int64_t, uint32_t>>& heap = side.clean_heap;
     while (!heap.empty() && heap.front().first < threshold) {
       const uint32_t id = heap.front().second;
       std::pop_heap(heap.begin(), heap.end(), std::greater<>());
       heap.pop_back();
-      if (!side.rows[id].live) {
+      const JoinSide::RowInfo& info = side.rows[id];
+      if (!info.live) {
         continue;
       }
-      const Chunk& page = side.Page(id);
-      const size_t slot = JoinSide::Slot(id);
-      const bool has_key = internal::EncodeRowKey(page, slot, side.keys, false, key_);
-      FRESHET_CHECK(has_key, "a stored join row has a NULL key");
-      const uint32_t entry = side.index.Find(key_, KeyIndex::Hash(key_));
-      FRESHET_CHECK(entry != kNoRow, "a stored join row is missing from the key index");
-      uint32_t previous = kNoRow;
-      uint32_t current = side.index.At(entry).head;
-      while (current != id && current != kNoRow) {
-        previous = current;
-        current = side.rows[current].next;
+      if (info.stored) {
+        key_.assign(side.index.At(info.entry).key);
+        EncodeStreamKey(side, side.Page(id), JoinSide::Slot(id), stream_key_);
       }
-      FRESHET_CHECK(current == id, "a stored join row is missing from its key's chain");
-      EncodeStreamKey(side, page, slot, stream_key_);
-      DropRow(side, entry, previous, id);
+      DropRow(side, id);
     }
   }
 
@@ -757,7 +980,14 @@ class JoinOperator final : public StreamOperator {
   /// Stages the epoch's changes of `side`: deletions first, so a key dropped and inserted again in
   /// one epoch ends up present.
   void WriteState(JoinSide& side, storage::WriteBatch& batch) {
-    side.deletes.ForEach([&](const storage::WriteBatch::Entry& entry) { batch.Delete(entry.key); });
+    FlushPendingDelete(side);
+    side.deletes.ForEach([&](const storage::WriteBatch::Entry& entry) {
+      if (entry.kind == storage::WriteBatch::Kind::kDeleteRange) {
+        batch.DeleteRange(entry.key, entry.value);
+      } else {
+        batch.Delete(entry.key);
+      }
+    });
     side.deletes.Clear();
     for (uint32_t id : side.dirty) {
       JoinSide::RowInfo& info = side.rows[id];
@@ -787,6 +1017,7 @@ class JoinOperator final : public StreamOperator {
     rows.reserve(side.live_rows);
     side.index.ForEach([&](KeyIndex::Entry& entry) {
       uint32_t previous = kNoRow;
+      const uint32_t entry_index = side.rows[entry.head].entry;
       for (uint32_t id = entry.head; id != kNoRow; id = side.rows[id].next) {
         if ((rows.size() & (kPageRows - 1)) == 0) {
           pages.emplace_back(side.types);
@@ -798,6 +1029,8 @@ class JoinOperator final : public StreamOperator {
         const auto new_id = static_cast<uint32_t>(rows.size());
         rows.push_back(side.rows[id]);
         rows.back().next = kNoRow;
+        rows.back().previous = previous;
+        rows.back().entry = entry_index;
         if (previous == kNoRow) {
           entry.head = new_id;
         } else {
@@ -809,9 +1042,16 @@ class JoinOperator final : public StreamOperator {
     side.pages = std::move(pages);
     side.rows = std::move(rows);
     side.dead_rows = 0;
+    // Key entries keep their indexes, so clean_entries stays valid; row ids changed.
     side.clean_heap.clear();
+    side.by_stream_key.Clear();
     for (uint32_t id = 0; id < side.rows.size(); ++id) {
-      PushCleaning(side, id);
+      if (!side.clean_by_key) {
+        PushCleaning(side, id);
+      }
+      if (!side.append_only) {
+        side.by_stream_key.Insert(side.rows[id].stream_key_hash, id);
+      }
     }
   }
 
@@ -834,11 +1074,7 @@ class JoinOperator final : public StreamOperator {
       info.degree = degree;
       info.live = true;
       info.stored = true;
-      KeyIndex::Entry& entry = side.index.At(side.index.FindOrAdd(key_, KeyIndex::Hash(key_)));
-      info.next = entry.head;
-      entry.head = id;
-      ++side.live_rows;
-      PushCleaning(side, id);
+      LinkRow(side, id, KeyIndex::Hash(key_));
     });
   }
 
@@ -896,6 +1132,7 @@ class JoinOperator final : public StreamOperator {
   std::vector<uint32_t> pair_stored_row_;
   Chunk pairs_;
   std::vector<OutputRow> output_;
+  std::vector<uint32_t> output_pairs_;
   Chunk out_;
   std::string key_;
   std::string stream_key_;

@@ -905,6 +905,9 @@ void DataflowBuilder::BuildOperators(const plan::StreamNode& node,
           static_cast<const plan::StreamMaterializeNode&>(node), context, &actor.batch, rows);
       materializers.push_back(self);
       break;
+    case plan::StreamNodeKind::kSink:
+      op = MakeSinkOperator(static_cast<const plan::StreamSinkNode&>(node));
+      break;
   }
   op->SetDownstream(downstream, downstream_input);
   StreamOperator* raw = op.get();
@@ -1309,8 +1312,23 @@ std::vector<SourceProgress> Runtime::Sources() const {
         progress.rows = std::max(progress.rows, counters->rows.load(std::memory_order_relaxed));
         progress.late_rows =
             std::max(progress.late_rows, counters->late_rows.load(std::memory_order_relaxed));
+        // A source's readers report their own watermarks: the source's is the least of the active
+        // ones, what flows downstream. Table scans report only the largest.
+        const std::optional<int64_t> active = counters->ActiveShardsWatermark();
         progress.watermark =
-            std::max(progress.watermark, counters->watermark.load(std::memory_order_relaxed));
+            std::max(progress.watermark,
+                     active ? *active : counters->watermark.load(std::memory_order_relaxed));
+        const connectors::SourceHealth health = counters->Health();
+        if (health.state != "running") {
+          progress.state = health.state;
+        }
+        progress.lag = std::max(progress.lag, health.lag);
+        // Every view's readers meet the same bad messages: show those of the one that met most.
+        const uint64_t errors = counters->errors.load(std::memory_order_relaxed);
+        if (errors > progress.errors || progress.recent_errors.empty()) {
+          progress.errors = std::max(progress.errors, errors);
+          progress.recent_errors = counters->RecentErrors();
+        }
       }
     }
     if (any) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/column.h"
+#include "connectors/source_reader.h"
 #include "planner/plan/stream_plan.h"
 #include "storage/state_store.h"
 
@@ -40,6 +41,12 @@ struct SourceProgress {
   uint64_t late_rows = 0;
   /// The largest watermark any reader reached (microseconds); INT64_MIN when none.
   int64_t watermark = INT64_MIN;
+  /// Messages skipped as undecodable, and the most recent of them (at most 1,000), oldest first.
+  uint64_t errors = 0;
+  std::vector<connectors::SourceError> recent_errors;
+  /// "running", or what keeps a reader from reading; the largest lag of the readers (-1: unknown).
+  std::string state = "running";
+  int64_t lag = -1;
 };
 
 class Runtime;

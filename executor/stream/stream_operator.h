@@ -10,6 +10,7 @@
 
 #include "common/column.h"
 #include "common/error.h"
+#include "connectors/sink_writer.h"
 #include "executor/batch/batch_operator.h"
 #include "planner/plan/stream_plan.h"
 #include "storage/state_store.h"
@@ -109,5 +110,9 @@ std::unique_ptr<StreamOperator> MakeTopNOperator(const plan::StreamTopNNode& nod
                                                  const OperatorContext& context);
 std::unique_ptr<StreamOperator> MakeSessionWindowOperator(const plan::StreamSessionWindowNode& node,
                                                           const OperatorContext& context);
+/// Creates the writer of the sink's connector; throws Error when it cannot.
+std::unique_ptr<StreamOperator> MakeSinkOperator(const plan::StreamSinkNode& node);
+/// What the sink's connector is told of sink `node`: options, format and the input's columns.
+connectors::SinkSpec MakeSinkSpec(const plan::StreamSinkNode& node);
 
 }  // namespace freshet::executor::stream

@@ -684,6 +684,39 @@ TEST(StreamAggregateTest, WindowStateBelowWatermarkMinusLatenessIsDropped) {
   }
 }
 
+/// The operations `op` stages at a barrier, as "put", "delete" and "delete range" (not committed).
+std::vector<std::string> BarrierOperations(StreamOperator& op) {
+  storage::WriteBatch batch;
+  op.OnBarrier(EpochContext{1000, &batch});
+  std::vector<std::string> kinds;
+  batch.ForEach([&](const storage::WriteBatch::Entry& entry) {
+    kinds.push_back(entry.kind == storage::WriteBatch::Kind::kPut      ? "put"
+                    : entry.kind == storage::WriteBatch::Kind::kDelete ? "delete"
+                                                                       : "delete range");
+  });
+  return kinds;
+}
+
+TEST(StreamAggregateTest, WindowsDropTheirStoredGroupsWithOneRangeDeletion) {
+  auto node = MakeWindowNode(false, 0);
+  Harness harness(*node);
+  // Groups that come and go within one epoch never reach the store: only the watermark does.
+  harness.Feed(kWindowTypes, WindowRows({{0, 1, 1}, {0, 2, 2}, {10, 1, 3}}));
+  harness.Watermark(0, 20 * kSecond);
+  EXPECT_EQ(BarrierOperations(harness.Operator()), (std::vector<std::string>{"put"}));
+  // Stored groups of a window (the first group column) go with one range deletion per window.
+  harness.Feed(kWindowTypes, WindowRows({{30, 1, 1}, {30, 2, 2}, {30, 3, 3}, {40, 1, 4}}));
+  harness.Barrier();
+  // Four groups (the watermark's put above was not committed).
+  EXPECT_EQ(harness.StateEntries(), 4u);
+  harness.Watermark(0, 35 * kSecond);
+  harness.Barrier();
+  EXPECT_EQ(harness.StateEntries(), 2u);
+  harness.Watermark(0, 45 * kSecond);
+  EXPECT_EQ(BarrierOperations(harness.Operator()),
+            (std::vector<std::string>{"delete range", "put"}));
+}
+
 /// Deterministic pseudo-random numbers.
 class Random {
  public:

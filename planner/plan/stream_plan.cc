@@ -149,6 +149,11 @@ std::string Describe(const StreamNode& node) {
       const auto& materialize = static_cast<const StreamMaterializeNode&>(node);
       return fmt::format("StreamMaterialize visible columns={}", materialize.visible_count);
     }
+    case StreamNodeKind::kSink: {
+      const auto& sink = static_cast<const StreamSinkNode&>(node);
+      return fmt::format("StreamSink {} format={} visible columns={}", sink.sink_name,
+                         sink.format.empty() ? "plain" : sink.format, sink.visible_count);
+    }
   }
   return "?";
 }

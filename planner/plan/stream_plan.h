@@ -29,6 +29,7 @@ enum class StreamNodeKind : uint8_t {
   kUnion,
   kExchange,
   kMaterialize,
+  kSink,
 };
 
 /// How the rows of a node's output are spread over the parallel instances of its fragment.
@@ -100,6 +101,11 @@ struct StreamSourceNode final : StreamNode {
   int64_t watermark_delay_micros = 0;
   int64_t lateness_micros = 0;
   bool late_events = false;
+  /// The message format of a Kafka source (catalog::Relation's fields of the same names).
+  std::string format;
+  std::string encode;
+  std::vector<std::pair<std::string, std::string>> encode_options;
+  std::vector<std::pair<std::string, uint32_t>> included_columns;
 };
 
 /// The rows of a table or materialized view: first those stored when the view is created
@@ -122,6 +128,11 @@ struct StreamTableScanNode final : StreamNode {
   int64_t watermark_delay_micros = 0;
   int64_t lateness_micros = 0;
   bool late_events = false;
+  /// The message format of a Kafka source (catalog::Relation's fields of the same names).
+  std::string format;
+  std::string encode;
+  std::vector<std::pair<std::string, std::string>> encode_options;
+  std::vector<std::pair<std::string, uint32_t>> included_columns;
 };
 
 /// The input rows for which `predicate` is true.
@@ -222,8 +233,23 @@ struct StreamMaterializeNode final : StreamNode {
   uint32_t visible_count = 0;
 };
 
-/// A view's stream plan: the root (a materialize node) and the number of parallel instances of its
-/// hash-distributed fragments.
+/// Sends every change of its input to an external system (CREATE SINK): the root of a sink's plan,
+/// where a view's has its materialize node. The sink's own columns are the first `visible_count`
+/// outputs; hidden key columns follow.
+struct StreamSinkNode final : StreamNode {
+  StreamSinkNode() : StreamNode(StreamNodeKind::kSink) {}
+  uint32_t relation_id = 0;
+  std::string sink_name;
+  /// The WITH options and the FORMAT ... ENCODE ... clause (catalog::Relation's fields).
+  std::vector<std::pair<std::string, std::string>> options;
+  std::string format;
+  std::string encode;
+  std::vector<std::pair<std::string, std::string>> encode_options;
+  uint32_t visible_count = 0;
+};
+
+/// A view's or sink's stream plan: the root (a materialize or sink node) and the number of parallel
+/// instances of its hash-distributed fragments.
 struct StreamPlan {
   StreamNodePtr root;
   uint32_t parallelism = 1;

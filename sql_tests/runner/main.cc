@@ -25,6 +25,7 @@ constexpr std::string_view kUsage =
     "       freshet_slt --host HOST --port PORT [--user U] [--dbname D] FILE_OR_DIR...\n"
     "options:\n"
     "  --binary PATH     start PATH --listen 127.0.0.1 --port N --data-dir DIR for each file\n"
+    "                    (`kafka start` runs freshet-kafka-dev from PATH's directory)\n"
     "  --keep-data       keep each file's temporary directory (data and freshet.log)\n"
     "  --host H --port P use a running server; `restart` records then fail\n"
     "  --user U          user to connect as (default freshet)\n"

@@ -147,7 +147,10 @@ std::string PrimaryMessage(std::string_view text) {
 std::optional<std::string> CheckError(const ErrorExpectation& expectation,
                                       const ServerError& error) {
   std::string message = PrimaryMessage(error.text);
-  if (expectation.sqlstate && *expectation.sqlstate != error.sqlstate) {
+  const bool same_state =
+      expectation.sqlstate && (error.class_only ? expectation.sqlstate->starts_with(error.sqlstate)
+                                                : *expectation.sqlstate == error.sqlstate);
+  if (expectation.sqlstate && !same_state) {
     return fmt::format("expected SQLSTATE {}, got {}: {}", *expectation.sqlstate, error.sqlstate,
                        message);
   }

@@ -221,6 +221,138 @@ bool IsSortModeWord(std::string_view word) {
   return word == "nosort" || word == "rowsort" || word == "valuesort";
 }
 
+/// Parses a whole word as a number of at least `min`; std::nullopt otherwise.
+std::optional<int> ParseCount(std::string_view word, int min) {
+  int value = 0;
+  auto [end, error] = std::from_chars(word.data(), word.data() + word.size(), value);
+  if (error != std::errc() || end != word.data() + word.size() || value < min) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+/// Parses a `kafka consume ... timeout` argument: a bare number is seconds; `ms` and `s` suffixes
+/// as in `sleep`.
+std::optional<std::chrono::milliseconds> ParseTimeout(std::string_view word) {
+  if (std::optional<int> seconds = ParseCount(word, 0)) {
+    return std::chrono::seconds(*seconds);
+  }
+  return ParseDuration(word);
+}
+
+/// Reads message lines up to a blank line or the end, exactly as written.
+std::vector<std::string> ReadVerbatimBlock(LineCursor& cursor) {
+  std::vector<std::string> lines;
+  while (!cursor.Done() && !IsBlank(cursor.Peek())) {
+    lines.emplace_back(cursor.Next());
+  }
+  return lines;
+}
+
+/// Parses `kafka start|produce|consume ...` (the words of the directive line) and the lines that
+/// belong to it into `record`.
+void ParseKafka(const std::vector<std::string_view>& words,
+                LineCursor& cursor,
+                int line,
+                Record& record) {
+  constexpr std::string_view kUsage =
+      "'kafka' needs 'start [partitions N]', 'produce TOPIC [partition P] [key-separator C] "
+      "[tombstones]' or 'consume TOPIC [count N] [timeout S] [rowsort]'";
+  if (words.size() < 2) {
+    throw SltParseError(line, std::string(kUsage));
+  }
+  std::string_view verb = words[1];
+  KafkaDirective& kafka = record.kafka;
+  // The options after the verb (and the topic): `name value` pairs or single flags, any order.
+  size_t first_option = verb == "start" ? 2 : 3;
+  if (verb != "start" && verb != "produce" && verb != "consume") {
+    throw SltParseError(line, fmt::format("unknown kafka directive '{}'; {}", verb, kUsage));
+  }
+  if (verb != "start") {
+    if (words.size() < 3) {
+      throw SltParseError(line, fmt::format("'kafka {}' needs a topic", verb));
+    }
+    kafka.topic = std::string(words[2]);
+  }
+  std::vector<std::string_view> seen;
+  for (size_t i = first_option; i < words.size(); ++i) {
+    std::string_view option = words[i];
+    if (std::find(seen.begin(), seen.end(), option) != seen.end()) {
+      throw SltParseError(line, fmt::format("'{}' is given twice", option));
+    }
+    seen.push_back(option);
+    auto value = [&]() -> std::string_view {
+      if (i + 1 >= words.size()) {
+        throw SltParseError(line, fmt::format("'{}' needs a value", option));
+      }
+      return words[++i];
+    };
+    if (verb == "start" && option == "partitions") {
+      std::optional<int> partitions = ParseCount(value(), 1);
+      if (!partitions) {
+        throw SltParseError(line, "'partitions' needs a number of at least 1");
+      }
+      kafka.partitions = *partitions;
+    } else if (verb == "produce" && option == "partition") {
+      kafka.partition = ParseCount(value(), 0);
+      if (!kafka.partition) {
+        throw SltParseError(line, "'partition' needs a partition number (0, 1, ...)");
+      }
+    } else if (verb == "produce" && option == "key-separator") {
+      kafka.key_separator = std::string(value());
+    } else if (verb == "produce" && option == "tombstones") {
+      kafka.tombstones = true;
+    } else if (verb == "consume" && option == "count") {
+      kafka.min_count = ParseCount(value(), 0);
+      if (!kafka.min_count) {
+        throw SltParseError(line, "'count' needs a number");
+      }
+    } else if (verb == "consume" && option == "timeout") {
+      std::optional<std::chrono::milliseconds> timeout = ParseTimeout(value());
+      if (!timeout) {
+        throw SltParseError(line, "'timeout' needs a duration such as 10 (seconds), 10s or 500ms");
+      }
+      kafka.timeout = *timeout;
+    } else if (verb == "consume" && (option == "rowsort" || option == "nosort")) {
+      record.sort_mode = ParseSortMode(option, line);
+    } else {
+      throw SltParseError(
+          line, fmt::format("unknown option '{}' of 'kafka {}'; {}", option, verb, kUsage));
+    }
+  }
+
+  if (verb == "start") {
+    record.kind = RecordKind::kKafkaStart;
+  } else if (verb == "produce") {
+    record.kind = RecordKind::kKafkaProduce;
+    // kcat -Z only turns the empty parts around a key separator into NULLs.
+    if (kafka.tombstones && !kafka.key_separator) {
+      throw SltParseError(line, "'tombstones' needs 'key-separator C'");
+    }
+    kafka.messages = ReadVerbatimBlock(cursor);
+    if (kafka.messages.empty()) {
+      throw SltParseError(line, "'kafka produce' needs message lines after it");
+    }
+  } else {
+    record.kind = RecordKind::kKafkaConsume;
+    if (!ConsumeSeparator(cursor)) {
+      throw SltParseError(line, "'kafka consume' needs '----' and the expected messages after it");
+    }
+    record.expected_lines = ReadBlock(cursor);
+  }
+}
+
+void ReplaceAll(std::string& text, std::string_view placeholder, std::string_view value) {
+  if (placeholder.empty()) {
+    return;
+  }
+  size_t at = 0;
+  while ((at = text.find(placeholder, at)) != std::string::npos) {
+    text.replace(at, placeholder.size(), value);
+    at += value.size();
+  }
+}
+
 }  // namespace
 
 SltParseError::SltParseError(int line, const std::string& message)
@@ -376,6 +508,8 @@ std::vector<Record> ParseSlt(std::string_view text) {
       record.duration = *duration;
     } else if (directive == "halt") {
       record.kind = RecordKind::kHalt;
+    } else if (directive == "kafka") {
+      ParseKafka(words, cursor, line_number, record);
     } else {
       throw SltParseError(line_number, fmt::format("unknown directive '{}'", directive));
     }
@@ -385,6 +519,20 @@ std::vector<Record> ParseSlt(std::string_view text) {
     throw SltParseError(cursor.LineNumber() - 1, "skipif/onlyif at the end of the file");
   }
   return records;
+}
+
+void SubstitutePlaceholder(Record& record, std::string_view placeholder, std::string_view value) {
+  ReplaceAll(record.sql, placeholder, value);
+  for (std::string& line : record.expected_lines) {
+    ReplaceAll(line, placeholder, value);
+  }
+  if (record.error.message) {
+    ReplaceAll(*record.error.message, placeholder, value);
+  }
+  ReplaceAll(record.kafka.topic, placeholder, value);
+  if (record.kafka.key_separator) {
+    ReplaceAll(*record.kafka.key_separator, placeholder, value);
+  }
 }
 
 bool ShouldRun(const Record& record, std::string_view engine) {

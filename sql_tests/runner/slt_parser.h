@@ -11,15 +11,48 @@
 
 // The sqllogictest file format, in the sqllogictest-rs dialect (including its `retry N backoff D`
 // suffix of `statement ok|count` and `query` records) plus Freshet's runner directives
-// (`restart`, `restart kill`). Parsing is pure: no I/O beyond the text handed in, so it is
-// unit-tested on strings.
+// (`restart`, `restart kill`, `kafka start|produce|consume`). Parsing is pure: no I/O beyond the
+// text handed in, so it is unit-tested on strings.
 namespace freshet::sql_tests {
 
 /// How the rows of a query are ordered before comparison.
 enum class SortMode : uint8_t { kNoSort, kRowSort, kValueSort };
 
 /// What a record asks the runner to do.
-enum class RecordKind : uint8_t { kStatement, kQuery, kRestart, kSleep, kHalt };
+enum class RecordKind : uint8_t {
+  kStatement,
+  kQuery,
+  kRestart,
+  kSleep,
+  kHalt,
+  kKafkaStart,
+  kKafkaProduce,
+  kKafkaConsume,
+};
+
+/// The placeholder replaced by the broker's bootstrap address once `kafka start` ran.
+inline constexpr std::string_view kKafkaBootstrapPlaceholder = "${KAFKA_BOOTSTRAP}";
+
+/// The arguments of the `kafka ...` directives.
+struct KafkaDirective {
+  /// `kafka start partitions N`: partitions of each topic the broker creates on first use.
+  int partitions = 1;
+  /// `kafka produce` and `kafka consume`: the topic.
+  std::string topic;
+  /// `kafka produce ... partition P`: every message goes to partition P (kcat -p).
+  std::optional<int> partition;
+  /// `kafka produce ... key-separator C`: a line is split into key and value at the first C
+  /// (kcat -K); a line without C has a NULL key.
+  std::optional<std::string> key_separator;
+  /// `kafka produce ... tombstones`: an empty key or value around the separator is NULL (kcat -Z).
+  bool tombstones = false;
+  /// `kafka produce`: the message lines, exactly as written (one message each).
+  std::vector<std::string> messages;
+  /// `kafka consume ... count N`: at least N messages must be there before comparing.
+  std::optional<int> min_count;
+  /// `kafka consume ... timeout S`: how long to keep reading until the messages match.
+  std::chrono::milliseconds timeout{10'000};
+};
 
 /// A `skipif <engine>` or `onlyif <engine>` line in front of a record.
 struct Condition {
@@ -64,6 +97,9 @@ struct Record {
   /// asynchronously, e.g. fed by a generator). Only the last attempt's failure is reported.
   int retry_attempts = 0;
   std::chrono::milliseconds retry_backoff{0};
+  /// `kafka start|produce|consume`; a consume record's expected lines are in `expected_lines`
+  /// and `rowsort` in `sort_mode`.
+  KafkaDirective kafka;
 };
 
 /// A malformed .slt file; the message names the line.
@@ -81,6 +117,10 @@ std::vector<Record> ParseSlt(std::string_view text);
 
 /// Returns true when `record` runs on the engine named `engine` given its skipif/onlyif conditions.
 bool ShouldRun(const Record& record, std::string_view engine);
+
+/// Replaces every `placeholder` in the texts of `record` with `value`: its SQL, expected lines and
+/// error message, and the arguments of a `kafka` directive. Produced messages stay verbatim.
+void SubstitutePlaceholder(Record& record, std::string_view placeholder, std::string_view value);
 
 /// Parses a `sleep` argument: `250` (milliseconds), `250ms`, `2s`; std::nullopt when malformed.
 std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "sql_tests/runner/slt_runner.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
@@ -15,10 +16,13 @@
 #include <fmt/format.h>
 #include <pqxx/pqxx>
 #include <sys/socket.h>
+#include <unistd.h>
 
+#include "sql_tests/runner/kafka_messages.h"
 #include "sql_tests/runner/result_comparison.h"
 #include "sql_tests/runner/server_process.h"
 #include "sql_tests/runner/slt_parser.h"
+#include "tools/testing/kafka_dev_broker.h"
 
 namespace freshet::sql_tests {
 namespace {
@@ -28,6 +32,11 @@ using Clock = std::chrono::steady_clock;
 constexpr size_t kLogTailLines = 20;
 constexpr auto kCrashGrace = std::chrono::milliseconds(2000);
 constexpr auto kConnectRetryWindow = std::chrono::milliseconds(5000);
+/// Pause between two reads of a topic by `kafka consume`.
+constexpr auto kConsumeBackoff = std::chrono::milliseconds(200);
+/// The least time one read of a topic (a kcat run) gets before it is killed.
+constexpr auto kMinConsumeAttempt = std::chrono::milliseconds(5000);
+constexpr std::string_view kKafkaDevName = "freshet-kafka-dev";
 
 /// Ends the playing of a file early: the connection or the server is gone.
 class FileAborted : public std::runtime_error {
@@ -147,6 +156,7 @@ class FileRunner {
   ~FileRunner() {
     Disconnect();
     server_.reset();
+    kafka_.reset();
     if (!work_dir_.empty() && !options_.keep_data) {
       std::error_code ignored;
       std::filesystem::remove_all(work_dir_, ignored);
@@ -239,14 +249,33 @@ class FileRunner {
         return fmt::format("sleep {}ms", record.duration.count());
       case RecordKind::kHalt:
         return "halt";
+      case RecordKind::kKafkaStart:
+        return fmt::format("kafka start partitions {}", record.kafka.partitions);
+      case RecordKind::kKafkaProduce:
+        return fmt::format("kafka produce {}", record.kafka.topic);
+      case RecordKind::kKafkaConsume:
+        return fmt::format("kafka consume {}", record.kafka.topic);
       default:
         return record.sql.substr(0, record.sql.find('\n'));
     }
   }
 
   /// Runs one record; returns a description of the failure, or std::nullopt. Throws FileAborted.
-  std::optional<std::string> RunRecord(const Record& record) {
+  std::optional<std::string> RunRecord(const Record& written) {
+    // Once a broker runs, its address replaces ${KAFKA_BOOTSTRAP}; before, records run as written.
+    std::optional<Record> substituted;
+    if (kafka_) {
+      substituted = written;
+      SubstitutePlaceholder(*substituted, kKafkaBootstrapPlaceholder, kafka_->BootstrapServers());
+    }
+    const Record& record = substituted ? *substituted : written;
     switch (record.kind) {
+      case RecordKind::kKafkaStart:
+        return StartKafka(record);
+      case RecordKind::kKafkaProduce:
+        return ProduceToKafka(record);
+      case RecordKind::kKafkaConsume:
+        return ConsumeFromKafka(record);
       case RecordKind::kSleep:
         std::this_thread::sleep_for(record.duration);
         return std::nullopt;
@@ -350,6 +379,10 @@ class FileRunner {
       result = transaction.exec(sql);
     } catch (const pqxx::broken_connection& lost) {
       bool timed_out = watchdog_.Disarm();
+      if (!timed_out && connection_->is_open()) {
+        error = ServerError{"08", lost.what(), /*class_only=*/true};
+        return;
+      }
       ConnectionLost(timed_out, lost.what());
     } catch (const pqxx::sql_error& failed) {
       bool timed_out = watchdog_.Disarm();
@@ -485,9 +518,147 @@ class FileRunner {
     return failure;
   }
 
-  /// Disconnects and stops the server at the end of the file; an unclean end fails the file.
+  /// Starts the file's broker: freshet-kafka-dev from the directory of the server binary, its
+  /// stderr in kafka.log beside freshet.log. It runs until the end of the file, across restarts.
+  std::optional<std::string> StartKafka(const Record& record) {
+    if (kafka_) {
+      return fmt::format("a Kafka broker is already running at {}", kafka_->BootstrapServers());
+    }
+    if (!options_.binary || work_dir_.empty()) {
+      return "'kafka start' needs a server started by the runner (--binary): freshet-kafka-dev is "
+             "taken from the directory of the server binary";
+    }
+    tools::testing::KafkaDevBrokerOptions broker;
+    broker.partitions = record.kafka.partitions;
+    broker.binary =
+        (std::filesystem::path(*options_.binary).parent_path() / kKafkaDevName).string();
+    broker.log_path = KafkaLogPath();
+    if (access(broker.binary.c_str(), X_OK) != 0) {
+      throw FileAborted(
+          fmt::format("cannot start the Kafka broker: {} is missing or not "
+                      "executable (build the freshet-kafka-dev target)",
+                      broker.binary));
+    }
+    try {
+      kafka_ = std::make_unique<tools::testing::KafkaDevBroker>(broker);
+    } catch (const std::exception& failed) {
+      throw FileAborted(fmt::format("cannot start the Kafka broker: {}\n--- {} ---\n{}",
+                                    failed.what(), KafkaLogPath(),
+                                    TailOfFile(KafkaLogPath(), kLogTailLines)));
+    }
+    return std::nullopt;
+  }
+
+  std::string KafkaLogPath() const { return work_dir_ + "/kafka.log"; }
+
+  static std::string CommandLine(const std::vector<std::string>& arguments) {
+    std::string line;
+    for (const std::string& argument : arguments) {
+      if (!line.empty()) {
+        line += ' ';
+      }
+      bool plain = !argument.empty() && argument.find_first_of(" \t\\'\"%$") == std::string::npos;
+      line += plain ? argument : fmt::format("'{}'", argument);
+    }
+    return line;
+  }
+
+  /// Describes a kcat run that failed: a non-zero exit status, or killed after `timeout`.
+  static std::string KcatFailure(const std::vector<std::string>& arguments,
+                                 const tools::testing::CommandResult& result,
+                                 std::chrono::milliseconds timeout) {
+    std::string what =
+        result.timed_out
+            ? fmt::format("kcat did not finish within {} ms and was killed", timeout.count())
+            : fmt::format("kcat failed with exit status {}", result.exit_status);
+    what += fmt::format("\n  command: {}", CommandLine(arguments));
+    if (!result.error_output.empty()) {
+      what += fmt::format("\n  stderr:\n{}", Indent(Trimmed(result.error_output)));
+    }
+    return what;
+  }
+
+  static constexpr std::string_view kNoBroker = "no Kafka broker is running: 'kafka start' first";
+
+  /// `kafka produce`: one kcat run that must exit successfully.
+  std::optional<std::string> ProduceToKafka(const Record& record) {
+    if (!kafka_) {
+      return std::string(kNoBroker);
+    }
+    std::vector<std::string> arguments =
+        KcatProduceArguments(kafka_->BootstrapServers(), record.kafka);
+    tools::testing::CommandResult result;
+    try {
+      result = tools::testing::RunCommand(arguments, KcatProduceInput(record.kafka),
+                                          options_.statement_timeout);
+    } catch (const std::exception& failed) {
+      return fmt::format("cannot run kcat: {}", failed.what());
+    }
+    if (result.timed_out || result.exit_status != 0) {
+      return fmt::format("producing to topic {} failed: {}", record.kafka.topic,
+                         KcatFailure(arguments, result, options_.statement_timeout));
+    }
+    return std::nullopt;
+  }
+
+  /// `kafka consume`: reads the topic again and again until the messages match or the record's
+  /// timeout has passed; reports the last attempt's difference.
+  std::optional<std::string> ConsumeFromKafka(const Record& record) {
+    if (!kafka_) {
+      return std::string(kNoBroker);
+    }
+    const KafkaDirective& kafka = record.kafka;
+    std::vector<std::string> arguments =
+        KcatConsumeArguments(kafka_->BootstrapServers(), kafka.topic);
+    auto deadline = Clock::now() + kafka.timeout;
+    int attempts = 0;
+    std::string failure;
+    while (true) {
+      ++attempts;
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      auto attempt_timeout = std::max(left, std::chrono::milliseconds(kMinConsumeAttempt));
+      tools::testing::CommandResult result;
+      try {
+        result = tools::testing::RunCommand(arguments, "", attempt_timeout);
+      } catch (const std::exception& failed) {
+        return fmt::format("cannot run kcat: {}", failed.what());
+      }
+      std::optional<std::vector<KafkaMessage>> messages;
+      if (result.timed_out || result.exit_status != 0) {
+        failure = KcatFailure(arguments, result, attempt_timeout);
+      } else if (!(messages = ParseKcatOutput(result.output))) {
+        failure =
+            fmt::format("cannot read kcat's output:\n{}", Indent(result.output.substr(0, 2000)));
+      } else if (kafka.min_count && messages->size() < static_cast<size_t>(*kafka.min_count)) {
+        std::string lines;
+        for (const KafkaMessage& message : *messages) {
+          lines += FormatKafkaMessage(message) + '\n';
+        }
+        failure = fmt::format("got {} message(s), fewer than count {}\n  actual:\n{}",
+                              messages->size(), *kafka.min_count, Indent(lines));
+      } else if (std::optional<std::string> mismatch = CompareKafkaMessages(record, *messages)) {
+        failure = *mismatch;
+      } else {
+        return std::nullopt;
+      }
+      if (Clock::now() + kConsumeBackoff >= deadline) {
+        break;
+      }
+      std::this_thread::sleep_for(kConsumeBackoff);
+    }
+    return fmt::format("topic {}: still failing after {} ms ({} read(s)): {}", kafka.topic,
+                       kafka.timeout.count(), attempts, failure);
+  }
+
+  /// Disconnects and stops the server at the end of the file; an unclean end fails the file. Then
+  /// stops the Kafka broker, if one runs (after the server, which may still be its client).
   void Shutdown() {
     Disconnect();
+    StopServer();
+    kafka_.reset();
+  }
+
+  void StopServer() {
     if (!server_) {
       return;
     }
@@ -529,6 +700,8 @@ class FileRunner {
   int current_line_ = 0;
   std::string work_dir_;
   std::unique_ptr<ServerProcess> server_;
+  /// The broker of `kafka start`; lives until the end of the file.
+  std::unique_ptr<tools::testing::KafkaDevBroker> kafka_;
   std::unique_ptr<pqxx::connection> connection_;
   std::unique_ptr<pqxx::quiet_errorhandler> quiet_;
   StatementWatchdog watchdog_;

@@ -218,6 +218,129 @@ TEST(SltParserTest, MalformedInputNamesTheLine) {
   EXPECT_EQ(line_of_error("statement ok\nSELECT 1\n\nonlyif freshet\n"), 4);
 }
 
+TEST(SltParserTest, KafkaStartTakesAnOptionalPartitionCount) {
+  std::vector<Record> records = ParseSlt("kafka start\n\nkafka start partitions 4\n");
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].kind, RecordKind::kKafkaStart);
+  EXPECT_EQ(records[0].kafka.partitions, 1);
+  EXPECT_EQ(records[1].kafka.partitions, 4);
+  EXPECT_EQ(records[1].line, 3);
+}
+
+TEST(SltParserTest, KafkaProduceKeepsMessageLinesVerbatim) {
+  std::vector<Record> records = ParseSlt(
+      "kafka produce events\n"
+      "{\"id\": 1}\n"
+      "{\"id\": 2  \n"
+      "----\n"
+      "\n"
+      "statement ok\n"
+      "SELECT 1\n");
+  ASSERT_EQ(records.size(), 2u);
+  const KafkaDirective& kafka = records[0].kafka;
+  EXPECT_EQ(records[0].kind, RecordKind::kKafkaProduce);
+  EXPECT_EQ(kafka.topic, "events");
+  EXPECT_FALSE(kafka.partition.has_value());
+  EXPECT_FALSE(kafka.key_separator.has_value());
+  EXPECT_FALSE(kafka.tombstones);
+  // Trailing blanks and a `----` line are message text, not syntax.
+  EXPECT_EQ(kafka.messages, (std::vector<std::string>{"{\"id\": 1}", "{\"id\": 2  ", "----"}));
+  EXPECT_EQ(records[1].kind, RecordKind::kStatement);
+}
+
+TEST(SltParserTest, KafkaProduceOptionsInAnyOrder) {
+  std::vector<Record> records =
+      ParseSlt("kafka produce t tombstones key-separator : partition 2\nk:v\nk:\n");
+  ASSERT_EQ(records.size(), 1u);
+  const KafkaDirective& kafka = records[0].kafka;
+  EXPECT_EQ(kafka.partition, 2);
+  EXPECT_EQ(kafka.key_separator, ":");
+  EXPECT_TRUE(kafka.tombstones);
+  EXPECT_EQ(kafka.messages, (std::vector<std::string>{"k:v", "k:"}));
+}
+
+TEST(SltParserTest, KafkaConsumeReadsExpectedLines) {
+  std::vector<Record> records = ParseSlt(
+      "kafka consume out count 2 timeout 30 rowsort\n"
+      "----\n"
+      "k1\tv1\n"
+      "NULL\tv2\n"
+      "\n"
+      "kafka consume empty timeout 1500ms\n"
+      "----\n");
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].kind, RecordKind::kKafkaConsume);
+  EXPECT_EQ(records[0].kafka.topic, "out");
+  EXPECT_EQ(records[0].kafka.min_count, 2);
+  EXPECT_EQ(records[0].kafka.timeout, std::chrono::seconds(30));
+  EXPECT_EQ(records[0].sort_mode, SortMode::kRowSort);
+  EXPECT_EQ(records[0].expected_lines, (std::vector<std::string>{"k1\tv1", "NULL\tv2"}));
+  EXPECT_FALSE(records[1].kafka.min_count.has_value());
+  EXPECT_EQ(records[1].kafka.timeout, std::chrono::milliseconds(1500));
+  EXPECT_EQ(records[1].sort_mode, SortMode::kNoSort);
+  EXPECT_TRUE(records[1].expected_lines.empty());
+}
+
+TEST(SltParserTest, KafkaConsumeDefaultsToTenSeconds) {
+  std::vector<Record> records = ParseSlt("kafka consume t\n----\nNULL\tx\n");
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].kafka.timeout, std::chrono::seconds(10));
+}
+
+TEST(SltParserTest, MalformedKafkaDirectivesNameTheLine) {
+  auto line_of_error = [](std::string_view text) {
+    try {
+      ParseSlt(text);
+    } catch (const SltParseError& error) {
+      return error.Line();
+    }
+    return 0;
+  };
+  EXPECT_EQ(line_of_error("kafka\n"), 1);
+  EXPECT_EQ(line_of_error("kafka stop\n"), 1);
+  EXPECT_EQ(line_of_error("kafka start partitions 0\n"), 1);
+  EXPECT_EQ(line_of_error("kafka start partitions\n"), 1);
+  EXPECT_EQ(line_of_error("kafka start brokers 3\n"), 1);
+  EXPECT_EQ(line_of_error("kafka produce\nx\n"), 1);
+  EXPECT_EQ(line_of_error("\nkafka produce t\n\n"), 2);
+  EXPECT_EQ(line_of_error("kafka produce t partition -1\nx\n"), 1);
+  EXPECT_EQ(line_of_error("kafka produce t tombstones\nx\n"), 1);
+  EXPECT_EQ(line_of_error("kafka produce t rowsort\nx\n"), 1);
+  EXPECT_EQ(line_of_error("kafka produce t partition 1 partition 2\nx\n"), 1);
+  EXPECT_EQ(line_of_error("kafka consume t\nx\n"), 1);
+  EXPECT_EQ(line_of_error("kafka consume t count x\n----\n"), 1);
+  EXPECT_EQ(line_of_error("kafka consume t timeout soon\n----\n"), 1);
+  EXPECT_EQ(line_of_error("kafka consume t valuesort\n----\n"), 1);
+  EXPECT_EQ(line_of_error("kafka consume t partition 1\n----\n"), 1);
+}
+
+TEST(SltParserTest, SubstitutePlaceholderReplacesEveryOccurrence) {
+  std::vector<Record> records = ParseSlt(
+      "statement error x\n"
+      "CREATE SOURCE s WITH (a = '${KAFKA_BOOTSTRAP}', b = '${KAFKA_BOOTSTRAP}')\n"
+      "----\n"
+      "cannot reach ${KAFKA_BOOTSTRAP}\n"
+      "\n"
+      "query T\n"
+      "SELECT '${KAFKA_BOOTSTRAP}'\n"
+      "----\n"
+      "${KAFKA_BOOTSTRAP}\n"
+      "\n"
+      "kafka produce t-${KAFKA_BOOTSTRAP}\n"
+      "${KAFKA_BOOTSTRAP}\n");
+  ASSERT_EQ(records.size(), 3u);
+  for (Record& record : records) {
+    SubstitutePlaceholder(record, kKafkaBootstrapPlaceholder, "127.0.0.1:9");
+  }
+  EXPECT_EQ(records[0].sql, "CREATE SOURCE s WITH (a = '127.0.0.1:9', b = '127.0.0.1:9')");
+  EXPECT_EQ(records[0].error.message, "cannot reach 127.0.0.1:9");
+  EXPECT_EQ(records[1].sql, "SELECT '127.0.0.1:9'");
+  EXPECT_EQ(records[1].expected_lines, (std::vector<std::string>{"127.0.0.1:9"}));
+  EXPECT_EQ(records[2].kafka.topic, "t-127.0.0.1:9");
+  // Messages are data: they stay as written.
+  EXPECT_EQ(records[2].kafka.messages, (std::vector<std::string>{"${KAFKA_BOOTSTRAP}"}));
+}
+
 TEST(SltParserTest, ParseDuration) {
   EXPECT_EQ(ParseDuration("0"), std::chrono::milliseconds(0));
   EXPECT_EQ(ParseDuration("1500ms"), std::chrono::milliseconds(1500));
