@@ -553,6 +553,11 @@ def run_query(name, args, work_dir, pid_file):
             if problem:
                 result["status"] = "errors"
                 result["error"] = problem
+        late = {(pick(row, "name") or "").lower(): int(row["late_rows"])
+                for row in catalog_rows(conn, "sources") or []
+                if row.get("late_rows") not in (None, "0")}
+        if late:
+            result["late_rows"] = late  # rows the watermark dropped: the view misses them
         if args.count_rows:
             _, rows = conn.query(f"SELECT count(*) FROM {view}")
             result["view_rows"] = int(rows[0][0])

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "common/error.h"
+#include "common/logging.h"
 #include "common/numeric.h"
 #include "common/serializer.h"
 #include "executor/internal/gather.h"
@@ -153,16 +154,24 @@ void ScanCounters::PublishShard(uint32_t shard_key, std::optional<int64_t> water
 std::optional<int64_t> ScanCounters::ActiveShardsWatermark() const {
   std::lock_guard lock(mutex_);
   std::optional<int64_t> least;
+  std::optional<int64_t> largest;
+  bool any_active = false;
   for (const auto& [key, shard] : shards_) {
+    if (shard.watermark) {
+      largest = largest ? std::max(*largest, *shard.watermark) : *shard.watermark;
+    }
     if (shard.idle) {
       continue;
     }
     if (!shard.watermark) {
       return std::nullopt;
     }
+    any_active = true;
     least = least ? std::min(*least, *shard.watermark) : *shard.watermark;
   }
-  return least;
+  // With every reader idle the source is quiet: nothing holds the watermark below the furthest
+  // reader's (as a Flink operator does when all its inputs are idle).
+  return any_active ? least : largest;
 }
 
 connectors::SourceHealth ScanCounters::Health() const {

@@ -35,8 +35,8 @@ struct ScanCounters {
   /// Records the watermark of one reader shard (`shard_key`: the scan's operator id and shard) and
   /// whether it is idle, so that an idle shard can follow the others. Thread-safe.
   void PublishShard(uint32_t shard_key, std::optional<int64_t> watermark, bool idle);
-  /// The least watermark of the shards that are not idle; nullopt when none is active or an
-  /// active one has no watermark yet. Thread-safe.
+  /// The least watermark of the shards that are not idle, or the largest of all when every one is
+  /// idle; nullopt when an active one has no watermark yet, or none has any. Thread-safe.
   std::optional<int64_t> ActiveShardsWatermark() const;
   /// The readers' connection state and lag, as last reported. Thread-safe.
   void SetHealth(connectors::SourceHealth health);

@@ -86,5 +86,21 @@ TEST(WatermarkTrackerTest, RestoresTheStateOlderVersionsSaved) {
   EXPECT_EQ(tracker.Classify(Times({7 * kSecond}), late), 1u);
 }
 
+TEST(ScanCountersTest, IdleReadersFollowTheActiveOnesOrTheFurthestWhenAllAreIdle) {
+  ScanCounters counters;
+  EXPECT_EQ(counters.ActiveShardsWatermark(), std::nullopt);
+  counters.PublishShard(0, 10, /*idle=*/false);
+  counters.PublishShard(1, std::nullopt, /*idle=*/false);
+  // An active reader without a watermark yet holds everything back.
+  EXPECT_EQ(counters.ActiveShardsWatermark(), std::nullopt);
+  counters.PublishShard(1, 30, /*idle=*/false);
+  counters.PublishShard(2, 50, /*idle=*/true);
+  EXPECT_EQ(counters.ActiveShardsWatermark(), 10);
+  counters.PublishShard(0, 10, /*idle=*/true);
+  EXPECT_EQ(counters.ActiveShardsWatermark(), 30);
+  counters.PublishShard(1, 30, /*idle=*/true);
+  EXPECT_EQ(counters.ActiveShardsWatermark(), 50);
+}
+
 }  // namespace
 }  // namespace freshet::executor::stream
