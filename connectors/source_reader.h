@@ -100,6 +100,9 @@ class SourceReader {
   /// The split (Kafka partition) each row the last Read appended came from, in order, so that
   /// watermarks can be kept per split; null for a reader that reads one ordered split.
   virtual const std::vector<int32_t>* RowSplits() const { return nullptr; }
+  /// The splits assigned to this reader so far, including those that have not delivered a row
+  /// yet (they hold the watermark back until they do or go idle). Empty for one-split readers.
+  virtual std::vector<int32_t> AssignedSplits() const { return {}; }
   /// The reader's connection state and lag. Thread-safe.
   virtual SourceHealth Health() const { return {}; }
   /// How long a split may go without rows before it stops holding the watermark back.

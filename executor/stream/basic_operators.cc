@@ -256,6 +256,12 @@ void WatermarkTracker::Adopt(int64_t value) {
   }
 }
 
+void WatermarkTracker::AddSplits(const std::vector<int32_t>& ids, int64_t now_micros) {
+  for (const int32_t id : ids) {
+    FindSplit(id, now_micros);
+  }
+}
+
 void WatermarkTracker::Refresh(int64_t now_micros) {
   if (splits_.size() > 1) {
     Advance(now_micros);
@@ -271,10 +277,14 @@ void WatermarkTracker::Advance(int64_t now_micros) {
     }
     const bool idle =
         idle_timeout_micros_ > 0 && now_micros - split.last_row_micros >= idle_timeout_micros_;
-    if (split.max_time != INT64_MIN && !idle) {
-      least = std::min(least, split.max_time);
-      any = true;
+    if (idle) {
+      continue;
     }
+    if (split.max_time == INT64_MIN) {
+      return;  // assigned, not heard from yet: its first rows may be older than the others'
+    }
+    least = std::min(least, split.max_time);
+    any = true;
   }
   if (any && (!has_watermark_ || least - delay_micros_ > watermark_)) {
     watermark_ = least - delay_micros_;
@@ -409,6 +419,9 @@ void SourceOperator::OnChunk(size_t input, const Chunk& chunk) {
 bool SourceOperator::Produce() {
   Chunk read(node_.column_types);
   const size_t rows = reader_->Read(read, Chunk::kChunkSize);
+  if (watermark_) {
+    watermark_->AddSplits(reader_->AssignedSplits(), NowMicros());
+  }
   if (const uint64_t errors = reader_->ErrorCount(); errors != reported_errors_) {
     counters_->errors.fetch_add(errors - reported_errors_, std::memory_order_relaxed);
     reported_errors_ = errors;

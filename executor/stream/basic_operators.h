@@ -80,6 +80,9 @@ class WatermarkTracker {
                   int64_t now_micros = 0);
   /// Lets the splits idle at `now_micros` stop holding the watermark back.
   void Refresh(int64_t now_micros);
+  /// Registers splits assigned to the reader: one that has not delivered a row yet holds the
+  /// watermark back (its first rows may be old) until it does or its idle timeout passes.
+  void AddSplits(const std::vector<int32_t>& ids, int64_t now_micros);
   /// True when an idle timeout is set and no split had a row within it (nor was the tracker
   /// created within it): the reader holds nothing back and may follow the other readers.
   bool Idle(int64_t now_micros);

@@ -73,6 +73,27 @@ TEST(WatermarkTrackerTest, TheSlowestActiveSplitHoldsTheWatermarkUntilItIsIdle) 
   EXPECT_EQ(restored.Watermark(), 30 * kSecond);
 }
 
+TEST(WatermarkTrackerTest, AnAssignedSplitHoldsTheWatermarkUntilItDeliversOrIsIdle) {
+  WatermarkTracker tracker(0, /*delay=*/0, /*lateness=*/0, /*idle_timeout=*/5 * kSecond);
+  std::vector<uint8_t> late;
+  tracker.AddSplits({0, 1}, 100 * kSecond);
+  std::vector<int32_t> splits = {0};
+  tracker.Classify(Times({50 * kSecond}), late, &splits, 101 * kSecond);
+  // Split 1 has not delivered: its first rows may be older (a backlog being caught up).
+  EXPECT_FALSE(tracker.HasWatermark());
+  splits = {1};
+  EXPECT_EQ(tracker.Classify(Times({10 * kSecond}), late, &splits, 102 * kSecond), 0u);
+  EXPECT_EQ(tracker.Watermark(), 10 * kSecond);
+  // A third split assigned later holds it again, until its idle timeout passes.
+  tracker.AddSplits({0, 1, 2}, 103 * kSecond);
+  splits = {1};
+  tracker.Classify(Times({60 * kSecond}), late, &splits, 104 * kSecond);
+  EXPECT_EQ(tracker.Watermark(), 10 * kSecond);
+  splits = {0, 1};
+  tracker.Classify(Times({70 * kSecond, 80 * kSecond}), late, &splits, 108 * kSecond);
+  EXPECT_EQ(tracker.Watermark(), 70 * kSecond);
+}
+
 TEST(WatermarkTrackerTest, RestoresTheStateOlderVersionsSaved) {
   Serializer out;
   out.WriteBool(true);
