@@ -24,6 +24,7 @@
 #include "common/error.h"
 #include "common/logging.h"
 #include "common/serializer.h"
+#include "connectors/internal/kafka_client.h"
 #include "connectors/internal/option_reader.h"
 #include "connectors/message_decoder.h"
 
@@ -33,7 +34,6 @@ namespace {
 constexpr uint8_t kPositionTag = 'K';
 constexpr uint8_t kPositionVersion = 1;
 /// How long ValidateKafkaSource waits for a broker to answer.
-constexpr int kValidateTimeoutMs = 5000;
 /// Timeout of the background thread's metadata and offset requests.
 constexpr int kRequestTimeoutMs = 5000;
 /// How often the background thread looks for partitions added to the topic.
@@ -91,11 +91,6 @@ struct KafkaConfig {
   std::vector<DataType> column_types;
 };
 
-struct KafkaHandleDeleter {
-  void operator()(rd_kafka_t* handle) const { rd_kafka_destroy(handle); }
-};
-using KafkaHandle = std::unique_ptr<rd_kafka_t, KafkaHandleDeleter>;
-
 struct PartitionListDeleter {
   void operator()(rd_kafka_topic_partition_list_t* list) const {
     rd_kafka_topic_partition_list_destroy(list);
@@ -119,25 +114,10 @@ bool IncludedTypeFits(MessageMetadata metadata, const DataType& type) {
 
 /// Builds a librdkafka configuration; throws 22023 naming the option librdkafka refused.
 rd_kafka_conf_t* MakeConf(const KafkaConfig& config, bool consumer) {
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  char error[512];
+  rd_kafka_conf_t* conf = NewKafkaConf(config.bootstrap_servers);
   const auto set = [&](const std::string& key, const std::string& value, bool from_user) {
-    if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), error, sizeof(error)) !=
-        RD_KAFKA_CONF_OK) {
-      rd_kafka_conf_destroy(conf);
-      throw OptionReader::InvalidValue(from_user ? "properties." + key : key, value, error);
-    }
+    SetKafkaProperty(conf, key, value, from_user);
   };
-  set("bootstrap.servers", config.bootstrap_servers, false);
-  // librdkafka's own messages (a broker going away, retries) into the server's log, not stderr.
-  rd_kafka_conf_set_log_cb(
-      conf, [](const rd_kafka_t*, int level, const char* facility, const char* message) {
-        if (level <= 4) {
-          FRESHET_LOG_WARNING("kafka", "{}: {}", facility, message);
-        } else {
-          FRESHET_LOG_INFO("kafka", "{}: {}", facility, message);
-        }
-      });
   if (consumer) {
     set("group.id", "freshet-" + config.source_name, false);
     for (const auto& [key, value] : kConsumerDefaults) {
@@ -636,26 +616,7 @@ class KafkaReader final : public SourceReader {
 
 void ValidateKafkaSource(const SourceSpec& spec) {
   const KafkaConfig config = ParseKafkaSpec(spec);
-  char error[512];
-  rd_kafka_conf_t* conf = MakeConf(config, false);
-  KafkaHandle handle(rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof(error)));
-  if (!handle) {
-    throw Error(
-        SqlState::kSqlclientUnableToEstablishSqlconnection,
-        fmt::format("could not connect to Kafka broker {}: {}", config.bootstrap_servers, error));
-  }
-  const rd_kafka_metadata_t* metadata = nullptr;
-  const rd_kafka_resp_err_t result =
-      rd_kafka_metadata(handle.get(), 0, nullptr, &metadata, kValidateTimeoutMs);
-  if (metadata != nullptr) {
-    rd_kafka_metadata_destroy(metadata);
-  }
-  if (result != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    throw Error(SqlState::kSqlclientUnableToEstablishSqlconnection,
-                fmt::format("could not connect to Kafka broker {}", config.bootstrap_servers))
-        .WithDetail(fmt::format("No broker answered a metadata request within {} seconds: {}.",
-                                kValidateTimeoutMs / 1000, rd_kafka_err2str(result)));
-  }
+  ConnectKafkaProducer(MakeConf(config, false), config.bootstrap_servers);
 }
 
 std::unique_ptr<SourceReader> CreateKafkaReader(const SourceSpec& spec,

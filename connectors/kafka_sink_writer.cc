@@ -13,6 +13,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "common/error.h"
+#include "connectors/internal/kafka_client.h"
 #include "connectors/internal/option_reader.h"
 #include "connectors/sink_encoder.h"
 
@@ -20,7 +21,6 @@ namespace freshet::connectors {
 namespace {
 
 /// How long ValidateKafkaSink waits for a broker to answer.
-constexpr int kValidateTimeoutMs = 5000;
 /// How long the transactional calls (init, commit, abort) may take.
 constexpr int kTransactionTimeoutMs = 30000;
 /// How often CommitEpoch tries a commit that failed with a retriable error (a timeout).
@@ -53,11 +53,6 @@ struct KafkaSinkConfig {
   SinkEncoding encoding;
 };
 
-struct KafkaHandleDeleter {
-  void operator()(rd_kafka_t* handle) const { rd_kafka_destroy(handle); }
-};
-using KafkaHandle = std::unique_ptr<rd_kafka_t, KafkaHandleDeleter>;
-
 struct TopicHandleDeleter {
   void operator()(rd_kafka_topic_t* topic) const { rd_kafka_topic_destroy(topic); }
 };
@@ -85,16 +80,10 @@ bool ParseBoolean(OptionReader& options, std::string_view key) {
 /// `transactional_id` overrides the configured one (ValidateKafkaSink probes with its own).
 rd_kafka_conf_t* MakeProducerConf(const KafkaSinkConfig& config,
                                   const std::string& transactional_id) {
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  char error[512];
+  rd_kafka_conf_t* conf = NewKafkaConf(config.bootstrap_servers);
   const auto set = [&](const std::string& key, const std::string& value, bool from_user) {
-    if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), error, sizeof(error)) !=
-        RD_KAFKA_CONF_OK) {
-      rd_kafka_conf_destroy(conf);
-      throw OptionReader::InvalidValue(from_user ? "properties." + key : key, value, error);
-    }
+    SetKafkaProperty(conf, key, value, from_user);
   };
-  set("bootstrap.servers", config.bootstrap_servers, false);
   for (const auto& [key, value] : kProducerDefaults) {
     set(key, value, false);
   }
@@ -447,31 +436,13 @@ class KafkaSinkWriter final : public SinkWriter {
 
 void ValidateKafkaSink(const SinkSpec& spec) {
   const KafkaSinkConfig config = ParseKafkaSinkSpec(spec);
-  char error[512];
-  KafkaHandle handle(
-      rd_kafka_new(RD_KAFKA_PRODUCER, MakeProducerConf(config, ""), error, sizeof(error)));
-  if (!handle) {
-    throw Error(
-        SqlState::kSqlclientUnableToEstablishSqlconnection,
-        fmt::format("could not connect to Kafka broker {}: {}", config.bootstrap_servers, error));
-  }
-  const rd_kafka_metadata_t* metadata = nullptr;
-  const rd_kafka_resp_err_t result =
-      rd_kafka_metadata(handle.get(), 0, nullptr, &metadata, kValidateTimeoutMs);
-  if (metadata != nullptr) {
-    rd_kafka_metadata_destroy(metadata);
-  }
-  if (result != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    throw Error(SqlState::kSqlclientUnableToEstablishSqlconnection,
-                fmt::format("could not connect to Kafka broker {}", config.bootstrap_servers))
-        .WithDetail(fmt::format("No broker answered a metadata request within {} seconds: {}.",
-                                kValidateTimeoutMs / 1000, rd_kafka_err2str(result)));
-  }
+  ConnectKafkaProducer(MakeProducerConf(config, ""), config.bootstrap_servers);
   if (!config.transactional) {
     return;
   }
   // Registering a transactional producer fails on brokers without transactions. The probe uses
   // an id of its own: registering the sink's id would fence off a running writer of that id.
+  char error[512];
   KafkaHandle probe(rd_kafka_new(RD_KAFKA_PRODUCER,
                                  MakeProducerConf(config, config.transactional_id + "-validate"),
                                  error, sizeof(error)));
@@ -479,7 +450,7 @@ void ValidateKafkaSink(const SinkSpec& spec) {
     throw Error(SqlState::kSqlclientUnableToEstablishSqlconnection,
                 fmt::format("could not create Kafka producer: {}", error));
   }
-  KafkaError init(rd_kafka_init_transactions(probe.get(), kValidateTimeoutMs));
+  KafkaError init(rd_kafka_init_transactions(probe.get(), kKafkaValidateTimeoutMs));
   if (init) {
     throw Error(SqlState::kSqlclientUnableToEstablishSqlconnection,
                 fmt::format("Kafka broker {} did not register a transactional producer",
