@@ -536,7 +536,7 @@ int Consume(const Flags& flags) {
                                  {"enable.auto.offset.store", "false"},
                                  {"enable.partition.eof", "false"},
                                  {"fetch.wait.max.ms", "20"},
-                                 {"queued.min.messages", "20000"},
+                                 {"queued.min.messages", "1000000"},
                                  {"queued.max.messages.kbytes", "65536"},
                                  {"fetch.message.max.bytes", "4194304"}},
                                 nullptr);
