@@ -45,27 +45,31 @@ constexpr int64_t kIdleBackoffMicros = 2000;
 /// Decode errors kept for TakeErrors; older ones are dropped (they stay counted).
 constexpr size_t kMaxQueuedErrors = 1000;
 
-/// Consumer settings that differ from librdkafka's defaults; `properties.*` options override them.
-/// See docs/kafka.md for the measurements behind them.
-constexpr std::pair<const char*, const char*> kConsumerDefaults[] = {
-    // Offsets live in Freshet's checkpoints, not in the broker.
-    {"enable.auto.commit", "false"},
-    {"enable.auto.offset.store", "false"},
-    // An empty fetch waits at most this long at the broker; 500 ms would delay fresh messages as
-    // much on a broker (like librdkafka's mock) that does not answer early when data arrives.
-    {"fetch.wait.max.ms", "20"},
-    {"fetch.error.backoff.ms", "100"},
-    // Prefetch, enough to keep a worker busy. librdkafka 2.0 compares this with the one consumer
-    // queue all partitions share, not per
-    // partition: 20,000 kept a 64-partition reader waiting 3-4x longer (docs/kafka.md). Memory
-    // stays
-    // bounded by queued.max.messages.kbytes.
-    {"queued.min.messages", "1000000"},
-    {"queued.max.messages.kbytes", "65536"},
-    {"fetch.message.max.bytes", "4194304"},
-    {"enable.partition.eof", "false"},
-    {"log_level", "3"},
-};
+}  // namespace
+
+const std::vector<std::pair<std::string, std::string>>& KafkaConsumerDefaults() {
+  // See docs/kafka.md for the measurements behind them.
+  static const std::vector<std::pair<std::string, std::string>> defaults = {
+      // Offsets live in Freshet's checkpoints, not in the broker.
+      {"enable.auto.commit", "false"},
+      {"enable.auto.offset.store", "false"},
+      // An empty fetch waits at most this long at the broker; 500 ms would delay fresh messages
+      // as much on a broker (like librdkafka's mock) that does not answer early when data arrives.
+      {"fetch.wait.max.ms", "20"},
+      {"fetch.error.backoff.ms", "100"},
+      // Prefetch, enough to keep a worker busy. librdkafka 2.0 compares this with the one
+      // consumer queue all partitions share, not per partition: 20,000 kept a 64-partition reader
+      // waiting 3-4x longer. Memory stays bounded by queued.max.messages.kbytes.
+      {"queued.min.messages", "1000000"},
+      {"queued.max.messages.kbytes", "65536"},
+      {"fetch.message.max.bytes", "4194304"},
+      {"enable.partition.eof", "false"},
+      {"log_level", "3"},
+  };
+  return defaults;
+}
+
+namespace {
 
 /// Where to start reading a partition that has no restored offset.
 enum class StartupMode : uint8_t { kEarliest, kLatest, kTimestamp };
@@ -120,7 +124,7 @@ rd_kafka_conf_t* MakeConf(const KafkaConfig& config, bool consumer) {
   };
   if (consumer) {
     set("group.id", "freshet-" + config.source_name, false);
-    for (const auto& [key, value] : kConsumerDefaults) {
+    for (const auto& [key, value] : KafkaConsumerDefaults()) {
       set(key, value, false);
     }
   }

@@ -3,6 +3,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "connectors/source_reader.h"
 
@@ -21,6 +24,10 @@
 // Shard i of n reads the partitions p with p % n == i, assigned by hand (no consumer group), and
 // picks up partitions added later. A position is the next offset of each partition the shard read.
 namespace freshet::connectors {
+
+/// The librdkafka consumer settings a kafka source uses where librdkafka's defaults do not suit
+/// it; its `properties.*` options override them.
+const std::vector<std::pair<std::string, std::string>>& KafkaConsumerDefaults();
 
 /// Checks a kafka source's options, format and columns (22023, 42804) and that a broker answers a
 /// metadata request within a few seconds (08001 "could not connect to Kafka broker ...").

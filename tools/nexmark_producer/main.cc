@@ -29,6 +29,7 @@
 #include <sys/resource.h>
 
 #include "common/error.h"
+#include "connectors/kafka_reader.h"
 #include "connectors/message_decoder.h"
 #include "connectors/source_reader.h"
 #include "tools/nexmark_producer/nexmark_json.h"
@@ -529,17 +530,10 @@ struct ConsumerTopic {
 };
 
 int Consume(const Flags& flags) {
-  KafkaHandle kafka = MakeKafka(flags, RD_KAFKA_CONSUMER,
-                                // The Kafka source's settings (connectors/kafka_reader.cc).
-                                {{"group.id", "freshet-nexmark-producer"},
-                                 {"enable.auto.commit", "false"},
-                                 {"enable.auto.offset.store", "false"},
-                                 {"enable.partition.eof", "false"},
-                                 {"fetch.wait.max.ms", "20"},
-                                 {"queued.min.messages", "1000000"},
-                                 {"queued.max.messages.kbytes", "65536"},
-                                 {"fetch.message.max.bytes", "4194304"}},
-                                nullptr);
+  // The Kafka source's own consumer settings, so that this is the source's ceiling.
+  std::vector<std::pair<std::string, std::string>> settings = connectors::KafkaConsumerDefaults();
+  settings.emplace_back("group.id", "freshet-nexmark-producer");
+  KafkaHandle kafka = MakeKafka(flags, RD_KAFKA_CONSUMER, settings, nullptr);
   std::vector<ConsumerTopic> topics;
   rd_kafka_topic_partition_list_t* assignment = rd_kafka_topic_partition_list_new(64);
   uint64_t target = 0;
