@@ -139,21 +139,7 @@ KafkaConfig ParseKafkaSpec(const SourceSpec& spec) {
   options.Ignore("connector");
   KafkaConfig config;
   config.source_name = spec.source_name;
-  const std::optional<std::string_view> topic = options.Find("topic");
-  if (!topic || topic->empty()) {
-    throw Error(SqlState::kInvalidParameterValue, "option \"topic\" is required");
-  }
-  config.topic = std::string(*topic);
-  std::optional<std::string_view> servers = options.Find("properties.bootstrap.server");
-  if (const std::optional<std::string_view> plural = options.Find("properties.bootstrap.servers")) {
-    servers = plural;
-  }
-  if (!servers || servers->empty()) {
-    throw Error(SqlState::kInvalidParameterValue,
-                "option \"properties.bootstrap.server\" is required")
-        .WithHint("Set it to the brokers' host:port list, e.g. '127.0.0.1:9092'.");
-  }
-  config.bootstrap_servers = std::string(*servers);
+  ReadKafkaTarget(options, config.topic, config.bootstrap_servers);
   if (const std::optional<int64_t> idle = options.FindDurationMicros("watermark.idle_timeout")) {
     config.idle_timeout_micros = *idle;
   }

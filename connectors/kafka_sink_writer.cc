@@ -109,21 +109,7 @@ KafkaSinkConfig ParseKafkaSinkSpec(const SinkSpec& spec) {
   for (const std::string_view key : SinkEncodingOptionKeys()) {
     options.Ignore(key);
   }
-  const std::optional<std::string_view> topic = options.Find("topic");
-  if (!topic || topic->empty()) {
-    throw Error(SqlState::kInvalidParameterValue, "option \"topic\" is required");
-  }
-  config.topic = std::string(*topic);
-  std::optional<std::string_view> servers = options.Find("properties.bootstrap.server");
-  if (const std::optional<std::string_view> plural = options.Find("properties.bootstrap.servers")) {
-    servers = plural;
-  }
-  if (!servers || servers->empty()) {
-    throw Error(SqlState::kInvalidParameterValue,
-                "option \"properties.bootstrap.server\" is required")
-        .WithHint("Set it to the brokers' host:port list, e.g. '127.0.0.1:9092'.");
-  }
-  config.bootstrap_servers = std::string(*servers);
+  ReadKafkaTarget(options, config.topic, config.bootstrap_servers);
   config.transactional = ParseBoolean(options, "sink.transactional");
   std::optional<std::string> transactional_id;
   options.ForEachWithPrefix("properties.", [&](std::string_view key, std::string_view value) {

@@ -37,7 +37,9 @@ std::string Lower(std::string_view text) {
   return lower;
 }
 
-std::vector<std::pair<std::string, std::string>> LowerKeys(
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> LowerCaseOptions(
     const std::vector<ast::Option>& options) {
   std::vector<std::pair<std::string, std::string>> lowered;
   for (const ast::Option& option : options) {
@@ -45,8 +47,6 @@ std::vector<std::pair<std::string, std::string>> LowerKeys(
   }
   return lowered;
 }
-
-}  // namespace
 
 planner::MaterializedViewPlan PlanSink(const ast::CreateSink& statement,
                                        std::shared_ptr<const catalog::CatalogSnapshot> catalog,
@@ -68,11 +68,11 @@ planner::MaterializedViewPlan PlanSink(const ast::CreateSink& statement,
   plan::BatchNodePtr bound = binder.BindQuery(*query);
   auto sink = std::make_unique<plan::StreamSinkNode>();
   sink->sink_name = statement.name;
-  sink->options = LowerKeys(statement.with);
+  sink->options = LowerCaseOptions(statement.with);
   if (statement.format) {
     sink->format = Lower(statement.format->format);
     sink->encode = Lower(statement.format->encode);
-    sink->encode_options = LowerKeys(statement.format->options);
+    sink->encode_options = LowerCaseOptions(statement.format->options);
   }
   return planner::PlanSink(*bound, *catalog, sink_id, parallelism, std::move(sink));
 }

@@ -3,6 +3,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "catalog/catalog.h"
 #include "function/scalar_function.h"
@@ -22,6 +25,10 @@ planner::MaterializedViewPlan PlanMaterializedView(
     const function::EvaluationContext& context,
     catalog::ObjectId view_id,
     uint32_t parallelism);
+
+/// `options` with their keys in lower case, as the catalog keeps WITH and ENCODE options.
+std::vector<std::pair<std::string, std::string>> LowerCaseOptions(
+    const std::vector<ast::Option>& options);
 
 /// Binds and plans the query of sink `statement` (`FROM v` reads as `SELECT * FROM v`) as the
 /// dataflow of sink `sink_id`: a view's plan with the sink's connector at the root.

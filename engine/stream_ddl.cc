@@ -138,9 +138,7 @@ void Session::ExecuteCreateSource(const ast::CreateSource& statement, ResultSink
     relation.watermark =
         planner::BindWatermark(*statement.watermark, relation.columns, evaluation_);
   }
-  for (const ast::Option& option : statement.with) {
-    relation.options.emplace_back(Lower(option.key), option.value);
-  }
+  relation.options = LowerCaseOptions(statement.with);
   const auto connector =
       std::find_if(relation.options.begin(), relation.options.end(),
                    [](const auto& option) { return option.first == "connector"; });
@@ -154,9 +152,7 @@ void Session::ExecuteCreateSource(const ast::CreateSource& statement, ResultSink
   if (statement.format) {
     relation.format = Lower(statement.format->format);
     relation.encode = Lower(statement.format->encode);
-    for (const ast::Option& option : statement.format->options) {
-      relation.encode_options.emplace_back(Lower(option.key), option.value);
-    }
+    relation.encode_options = LowerCaseOptions(statement.format->options);
   }
   // INCLUDE adds a column after the declared ones for each piece of message metadata.
   for (const ast::IncludeColumn& include : statement.include) {

@@ -9,6 +9,24 @@
 
 namespace freshet::connectors {
 
+void ReadKafkaTarget(OptionReader& options, std::string& topic, std::string& bootstrap_servers) {
+  const std::optional<std::string_view> topic_option = options.Find("topic");
+  if (!topic_option || topic_option->empty()) {
+    throw Error(SqlState::kInvalidParameterValue, "option \"topic\" is required");
+  }
+  topic = std::string(*topic_option);
+  std::optional<std::string_view> servers = options.Find("properties.bootstrap.server");
+  if (const std::optional<std::string_view> plural = options.Find("properties.bootstrap.servers")) {
+    servers = plural;
+  }
+  if (!servers || servers->empty()) {
+    throw Error(SqlState::kInvalidParameterValue,
+                "option \"properties.bootstrap.server\" is required")
+        .WithHint("Set it to the brokers' host:port list, e.g. '127.0.0.1:9092'.");
+  }
+  bootstrap_servers = std::string(*servers);
+}
+
 rd_kafka_conf_t* NewKafkaConf(const std::string& bootstrap_servers) {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   // librdkafka's own messages (a broker going away, retries) into the server's log, not stderr.

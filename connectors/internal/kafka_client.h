@@ -8,6 +8,8 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "connectors/internal/option_reader.h"
+
 namespace freshet::connectors {
 
 /// Owns an rd_kafka_t (consumer or producer).
@@ -18,6 +20,10 @@ using KafkaHandle = std::unique_ptr<rd_kafka_t, KafkaHandleDeleter>;
 
 /// How long CREATE waits for a broker to answer.
 inline constexpr int kKafkaValidateTimeoutMs = 5000;
+
+/// Reads the `topic` and `properties.bootstrap.server` (or `...servers`) options of a Kafka source
+/// or sink; throws 22023 when either is missing or empty.
+void ReadKafkaTarget(OptionReader& options, std::string& topic, std::string& bootstrap_servers);
 
 /// A new configuration for `bootstrap_servers` whose librdkafka log messages go to the server's
 /// log (warnings and errors as warnings) instead of stderr.
