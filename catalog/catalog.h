@@ -73,6 +73,15 @@ struct Relation {
   /// timestamp | key [AS name]`): what, and the index into `columns`.
   std::vector<std::pair<std::string, uint32_t>> included_columns;
 
+  /// True for a table whose rows come from a connector (CREATE TABLE ... WITH (connector = ...))
+  /// rather than DML.
+  bool FedByConnector() const { return kind == RelationKind::kTable && !options.empty(); }
+  /// True when a dataflow of the streaming runtime maintains the relation: a materialized view, a
+  /// sink or a table fed by a connector.
+  bool HasDataflow() const {
+    return kind == RelationKind::kMaterializedView || kind == RelationKind::kSink ||
+           FedByConnector();
+  }
   /// Returns the index of the column named `name`, if any.
   std::optional<size_t> FindColumn(std::string_view column_name) const;
   /// The name of the primary-key constraint, as Postgres names it ("t_pkey").

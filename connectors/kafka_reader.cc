@@ -91,6 +91,10 @@ struct KafkaConfig {
   std::vector<std::string> decoded_names;
   std::vector<DataType> decoded_types;
   std::vector<size_t> decoded_outputs;
+  /// FORMAT UPSERT: the primary-key columns, decoded from the message key.
+  std::vector<std::string> key_names;
+  std::vector<DataType> key_types;
+  std::vector<size_t> key_outputs;
   std::vector<IncludedColumn> included;
   std::vector<DataType> column_types;
 };
@@ -197,8 +201,27 @@ KafkaConfig ParseKafkaSpec(const SourceSpec& spec) {
     is_included[included.column] = true;
     config.included.push_back(included);
   }
+  std::vector<bool> is_key(spec.column_names.size(), false);
+  if (config.format.upsert) {
+    if (spec.key_columns.empty()) {
+      throw Error(SqlState::kInvalidParameterValue, "FORMAT UPSERT needs a primary key")
+          .WithHint(
+              "Use CREATE TABLE with a PRIMARY KEY: each message's key holds the primary key.");
+    }
+    for (size_t column : spec.key_columns) {
+      if (column >= spec.column_names.size() || is_included[column]) {
+        throw Error(SqlState::kInvalidParameterValue,
+                    "a primary-key column of a FORMAT UPSERT table cannot come from INCLUDE");
+      }
+      is_key[column] = true;
+      config.key_names.push_back(spec.column_names[column]);
+      config.key_types.push_back(spec.column_types[column]);
+      config.key_outputs.push_back(column);
+    }
+    ValidateDecodedColumns(config.key_names, config.key_types);
+  }
   for (size_t i = 0; i < spec.column_names.size(); ++i) {
-    if (!is_included[i]) {
+    if (!is_included[i] && !is_key[i]) {
       config.decoded_names.push_back(spec.column_names[i]);
       config.decoded_types.push_back(spec.column_types[i]);
       config.decoded_outputs.push_back(i);
@@ -219,6 +242,13 @@ class KafkaReader final : public SourceReader {
         shard_count_(shard_count),
         decoder_(
             config_.decoded_names, config_.decoded_types, config_.decoded_outputs, config_.format) {
+    if (config_.format.upsert) {
+      MessageFormat key_format = config_.format;
+      key_format.scalar_payload = true;
+      key_format.values_required = true;
+      key_decoder_ = std::make_unique<MessageDecoder>(config_.key_names, config_.key_types,
+                                                      config_.key_outputs, key_format);
+    }
     char error[512];
     rd_kafka_conf_t* conf = MakeConf(config_, true);
     consumer_.reset(rd_kafka_new(RD_KAFKA_CONSUMER, conf, error, sizeof(error)));
@@ -246,6 +276,7 @@ class KafkaReader final : public SourceReader {
   size_t Read(Chunk& out, size_t max_rows) override {
     const size_t first_row = out.NumRows();
     row_splits_.clear();
+    deleted_rows_.clear();
     size_t rows = 0;
     bool consumed_any = false;
     while (rows < max_rows) {
@@ -265,6 +296,9 @@ class KafkaReader final : public SourceReader {
     idle_ = !consumed_any;
     if (rows > 0) {
       out.SetNumRows(first_row + rows);
+      for (size_t row : deleted_rows_) {
+        out.MutableOps()[first_row + row] = Op::kDelete;
+      }
     }
     return rows;
   }
@@ -357,19 +391,51 @@ class KafkaReader final : public SourceReader {
     next_offsets_[message.partition] = message.offset + 1;
     const std::string_view payload(static_cast<const char*>(message.payload),
                                    message.payload == nullptr ? 0 : message.len);
-    const DecodeStatus status = decoder_.Decode(payload, out);
-    if (status == DecodeStatus::kSkipped) {
-      return 0;
-    }
-    if (status == DecodeStatus::kError) {
-      RecordError(message, payload);
-      return 0;
+    if (key_decoder_) {
+      if (!DecodeUpsert(message, payload, out)) {
+        return 0;
+      }
+    } else {
+      const DecodeStatus status = decoder_.Decode(payload, out);
+      if (status == DecodeStatus::kSkipped) {
+        return 0;
+      }
+      if (status == DecodeStatus::kError) {
+        RecordError(message, payload, decoder_.LastError());
+        return 0;
+      }
     }
     for (const IncludedColumn& included : config_.included) {
       AppendMetadata(included, message, out.MutableColumn(included.column));
     }
     row_splits_.push_back(message.partition);
     return 1;
+  }
+
+  /// FORMAT UPSERT: the key gives the primary-key columns. A message with a value inserts the row
+  /// (replacing the key's row, if any); one without (a tombstone; an empty value counts as one)
+  /// deletes the key's row, with NULL in the other columns. False when the message is skipped.
+  bool DecodeUpsert(const rd_kafka_message_t& message, std::string_view payload, Chunk& out) {
+    if (message.key == nullptr) {
+      RecordError(message, payload, "message has no key");
+      return false;
+    }
+    const std::string_view key(static_cast<const char*>(message.key), message.key_len);
+    if (key_decoder_->Parse(key) != DecodeStatus::kRow) {
+      RecordError(message, key, "message key: " + key_decoder_->LastError());
+      return false;
+    }
+    if (payload.empty()) {
+      decoder_.AppendNulls(out);
+      deleted_rows_.push_back(row_splits_.size());
+    } else if (decoder_.Parse(payload) == DecodeStatus::kRow) {
+      decoder_.Append(out);
+    } else {
+      RecordError(message, payload, decoder_.LastError());
+      return false;
+    }
+    key_decoder_->Append(out);
+    return true;
   }
 
   void AppendMetadata(const IncludedColumn& included,
@@ -414,13 +480,14 @@ class KafkaReader final : public SourceReader {
     }
   }
 
-  void RecordError(const rd_kafka_message_t& message, std::string_view payload) {
+  void RecordError(const rd_kafka_message_t& message,
+                   std::string_view payload,
+                   const std::string& error) {
     error_count_.fetch_add(1, std::memory_order_relaxed);
     if (errors_.size() >= kMaxQueuedErrors) {
       errors_.erase(errors_.begin());
     }
-    errors_.push_back(SourceError{config_.source_name, message.partition, message.offset,
-                                  decoder_.LastError(),
+    errors_.push_back(SourceError{config_.source_name, message.partition, message.offset, error,
                                   std::string(payload.substr(0, kSourceErrorPayloadPrefix))});
   }
 
@@ -579,12 +646,16 @@ class KafkaReader final : public SourceReader {
   const uint32_t shard_;
   const uint32_t shard_count_;
   MessageDecoder decoder_;
+  /// FORMAT UPSERT: decodes the primary key from each message's key.
+  std::unique_ptr<MessageDecoder> key_decoder_;
   KafkaHandle consumer_;
   rd_kafka_queue_t* queue_ = nullptr;
   std::vector<rd_kafka_message_t*> messages_;
   bool idle_ = false;
-  /// The partition of each row the last Read appended.
+  /// The partition of each row the last Read appended, and (FORMAT UPSERT) which of those rows
+  /// delete their key, counted from the first row Read appended.
   std::vector<int32_t> row_splits_;
+  std::vector<size_t> deleted_rows_;
   std::atomic<uint64_t> error_count_{0};
 
   /// Guards everything below; shared with the assigner thread.

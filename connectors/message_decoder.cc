@@ -683,6 +683,12 @@ struct MessageDecoder::Impl {
   }
 
   bool DecodeJson(std::string_view payload) {
+    if (format.scalar_payload && columns.size() == 1) {
+      const size_t first = payload.find_first_not_of(" \t\r\n");
+      if (first == std::string_view::npos || payload[first] != '{') {
+        return DecodeScalar(payload);
+      }
+    }
     padded.resize(payload.size() + simdjson::SIMDJSON_PADDING);
     std::memcpy(padded.data(), payload.data(), payload.size());
     ondemand::document document;
@@ -731,6 +737,33 @@ struct MessageDecoder::Impl {
       }
     }
     return true;
+  }
+
+  /// A payload that is one value rather than an object: a JSON string, unescaped, or bare text
+  /// (a number, a boolean, a word) read as the single column's type.
+  bool DecodeScalar(std::string_view payload) {
+    const size_t first = payload.find_first_not_of(" \t\r\n");
+    const size_t last = payload.find_last_not_of(" \t\r\n");
+    std::string_view text = first == std::string_view::npos
+                                ? std::string_view()
+                                : payload.substr(first, last + 1 - first);
+    if (text.empty() || text == "null") {
+      return Fail("no value");
+    }
+    if (text.front() == '"') {
+      padded.resize(text.size() + simdjson::SIMDJSON_PADDING);
+      std::memcpy(padded.data(), text.data(), text.size());
+      ondemand::document document;
+      simdjson::error_code code =
+          json_parser.iterate(padded.data(), text.size(), padded.size()).get(document);
+      if (code == simdjson::SUCCESS) {
+        code = document.get_string().get(text);
+      }
+      if (code != simdjson::SUCCESS) {
+        return Fail(std::string("invalid JSON: ") + simdjson::error_message(code));
+      }
+    }
+    return ConvertText(columns[0], text, slots[0]);
   }
 
   /// Splits a CSV record into csv_fields; false on bad quoting.
@@ -880,13 +913,19 @@ MessageFormat ParseMessageFormat(std::string_view format,
                                  std::string_view encode,
                                  const ConnectorOptions& encode_options) {
   const std::string format_lower = AsciiLower(format);
-  if (!format_lower.empty() && format_lower != "plain") {
+  if (!format_lower.empty() && format_lower != "plain" && format_lower != "upsert") {
     throw Error(SqlState::kInvalidParameterValue,
                 fmt::format("format \"{}\" is not supported", format))
-        .WithHint("Use FORMAT PLAIN.");
+        .WithHint("Use FORMAT PLAIN, or FORMAT UPSERT for a table.");
   }
   MessageFormat result;
+  result.upsert = format_lower == "upsert";
   const std::string encode_lower = AsciiLower(encode);
+  if (result.upsert && encode_lower != "json") {
+    throw Error(SqlState::kInvalidParameterValue,
+                fmt::format("FORMAT UPSERT does not support encode \"{}\"", encode))
+        .WithHint("Use FORMAT UPSERT ENCODE JSON.");
+  }
   OptionReader options(encode_options, "encode");
   if (encode_lower == "json" || encode_lower.empty()) {
     result.encoding = MessageEncoding::kJson;
@@ -963,6 +1002,14 @@ MessageDecoder::MessageDecoder(std::vector<std::string> column_names,
 MessageDecoder::~MessageDecoder() = default;
 
 DecodeStatus MessageDecoder::Decode(std::string_view payload, Chunk& out) {
+  const DecodeStatus status = Parse(payload);
+  if (status == DecodeStatus::kRow) {
+    impl_->Commit(out);
+  }
+  return status;
+}
+
+DecodeStatus MessageDecoder::Parse(std::string_view payload) {
   Impl& impl = *impl_;
   if (impl.format.max_message_bytes != 0 && payload.size() > impl.format.max_message_bytes) {
     error_ = fmt::format("message of {} bytes exceeds the limit of {} bytes", payload.size(),
@@ -973,16 +1020,31 @@ DecodeStatus MessageDecoder::Decode(std::string_view payload, Chunk& out) {
     slot.is_null = true;
   }
   impl.scratch.clear();
-  DecodeStatus status = DecodeStatus::kRow;
+  DecodeStatus status = DecodeStatus::kError;
   if (impl.format.encoding == MessageEncoding::kJson) {
     status = impl.DecodeJson(payload) ? DecodeStatus::kRow : DecodeStatus::kError;
   } else {
     status = impl.DecodeCsv(payload);
   }
-  if (status == DecodeStatus::kRow) {
-    impl.Commit(out);
+  if (status == DecodeStatus::kRow && impl.format.values_required) {
+    for (size_t i = 0; i < impl.columns.size(); ++i) {
+      if (impl.slots[i].is_null) {
+        impl.FailField(impl.columns[i], "missing or null");
+        return DecodeStatus::kError;
+      }
+    }
   }
   return status;
+}
+
+void MessageDecoder::Append(Chunk& out) {
+  impl_->Commit(out);
+}
+
+void MessageDecoder::AppendNulls(Chunk& out) {
+  for (const DecodedColumn& column : impl_->columns) {
+    out.MutableColumn(column.output).AppendNull();
+  }
 }
 
 }  // namespace freshet::connectors

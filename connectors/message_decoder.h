@@ -29,11 +29,19 @@ struct MessageFormat {
   bool csv_header = false;
   /// A payload longer than this is a decode error; 0: no limit.
   size_t max_message_bytes = 0;
+  /// `FORMAT UPSERT`: each message's key holds the primary key, a message without a value
+  /// (tombstone) deletes that key.
+  bool upsert = false;
+  /// JSON: a payload that is not an object is the value of the decoder's single column, as a
+  /// Kafka message key often is (`42`, `"abc"` or bare text).
+  bool scalar_payload = false;
+  /// Every column must have a value: a missing field or NULL is an error (primary-key columns).
+  bool values_required = false;
 };
 
-/// Parses `FORMAT <format> ENCODE <encode> (<options>)`: format PLAIN (or empty), encode JSON or
-/// CSV (any case); CSV takes `delimiter`, `without_header` and `header`. Throws Error 22023 for
-/// anything else.
+/// Parses `FORMAT <format> ENCODE <encode> (<options>)`: format PLAIN (or empty) or UPSERT, encode
+/// JSON or CSV (any case; UPSERT only with JSON); CSV takes `delimiter`, `without_header` and
+/// `header`. Throws Error 22023 for anything else.
 MessageFormat ParseMessageFormat(std::string_view format,
                                  std::string_view encode,
                                  const ConnectorOptions& encode_options);
@@ -79,6 +87,13 @@ class MessageDecoder {
   /// Decodes `payload` and appends its row to the output columns of `out` (the caller sets the
   /// chunk's row count).
   DecodeStatus Decode(std::string_view payload, Chunk& out);
+  /// Decodes `payload` without appending it: Append appends the row until the next Parse, so a
+  /// row decoded from two payloads (a message's key and value) is appended only when both decode.
+  DecodeStatus Parse(std::string_view payload);
+  /// Appends the row the last Parse that returned kRow decoded.
+  void Append(Chunk& out);
+  /// Appends NULL to every output column (the non-key columns of a deleted row).
+  void AppendNulls(Chunk& out);
   /// Why the last Decode returned kError: a short message such as `field "price": expected an
   /// integer`.
   const std::string& LastError() const { return error_; }

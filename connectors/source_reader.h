@@ -52,6 +52,9 @@ struct SourceSpec {
   /// decoded from the payload. Partition: integer, bigint or varchar; offset: bigint or varchar;
   /// timestamp: timestamp or timestamptz; key: bytea, varchar or text.
   std::vector<IncludedColumn> included_columns;
+  /// FORMAT UPSERT: the primary-key columns (indexes into column_names), decoded from each
+  /// message's key; the payload supplies the other columns.
+  std::vector<size_t> key_columns;
 
   /// Sets included_columns from (metadata name, column index) pairs, as the catalog keeps them;
   /// throws Error (XX001) for an unknown name.

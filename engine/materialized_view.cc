@@ -81,11 +81,17 @@ void RecoverViews(Database& database) {
   std::shared_ptr<const catalog::CatalogSnapshot> snapshot = database.Catalog().Snapshot();
   function::EvaluationContext context;
   for (const auto& relation : snapshot->Relations()) {
-    const bool is_sink = relation->kind == catalog::RelationKind::kSink;
-    if (relation->kind != catalog::RelationKind::kMaterializedView && !is_sink) {
+    if (!relation->HasDataflow()) {
       continue;
     }
+    const bool is_sink = relation->kind == catalog::RelationKind::kSink;
     try {
+      if (relation->FedByConnector()) {
+        database.Streams().Deploy(
+            relation->id, planner::PlanConnectorTable(*relation, relation->parallelism).plan,
+            /*backfill=*/false, storage::WriteBatch());
+        continue;
+      }
       std::vector<ast::StatementPtr> statements = parser::Parse(relation->definition);
       const ast::StatementKind expected =
           is_sink ? ast::StatementKind::kCreateSink : ast::StatementKind::kCreateMaterializedView;
@@ -101,8 +107,8 @@ void RecoverViews(Database& database) {
       database.Streams().Deploy(relation->id, std::move(plan.plan), /*backfill=*/false,
                                 storage::WriteBatch());
     } catch (const Error& error) {
-      FRESHET_LOG_ERROR("engine", "{} \"{}\" cannot be restored: {}",
-                        is_sink ? "sink" : "materialized view", relation->name, error.Message());
+      FRESHET_LOG_ERROR("engine", "the dataflow of \"{}\" cannot be restored: {}", relation->name,
+                        error.Message());
     }
   }
 }

@@ -16,6 +16,7 @@
 #include "parser/parser.h"
 #include "planner/binder.h"
 #include "planner/ddl_binder.h"
+#include "planner/stream_planner.h"
 
 namespace freshet::engine {
 namespace {}  // namespace
@@ -353,6 +354,13 @@ void Session::ExecuteSelect(const ast::SelectStatement& statement, ResultSink& s
 uint64_t Session::RunWrite(const plan::TableDescriptor& table,
                            const plan::BatchNode& source,
                            const std::function<void(executor::TableWriter&, const Chunk&)>& stage) {
+  if (auto relation = catalog_snapshot_->FindRelation(table.table_id);
+      relation != nullptr && relation->FedByConnector()) {
+    throw Error(
+        SqlState::kWrongObjectType,
+        fmt::format("cannot change table \"{}\": its rows come from a connector", table.name))
+        .WithHint("Write to the table's Kafka topic instead.");
+  }
   const executor::BatchContext context = MakeBatchContext();
   // Compute every row first from one snapshot: a statement never sees its own writes.
   auto rows = executor::BuildBatchOperator(source, context);
@@ -466,8 +474,12 @@ void Session::ExecuteCreateTable(const ast::CreateTable& statement, ResultSink& 
   if (statement.as_select) {
     ThrowNotSupported("CREATE TABLE AS", statement.position);
   }
-  if (!statement.with.empty() || statement.format) {
-    ThrowNotSupported("CREATE TABLE with a connector", statement.position);
+  const bool fed_by_connector = !statement.with.empty() || statement.format;
+  if (fed_by_connector && (statement.append_only || statement.watermark)) {
+    throw Error(SqlState::kFeatureNotSupported,
+                "a table fed by a connector cannot be APPEND ONLY or have a WATERMARK")
+        .WithHint("Use CREATE SOURCE for an append-only stream with a watermark.")
+        .WithPosition(statement.position);
   }
   if (statement.watermark && !statement.append_only) {
     throw Error(SqlState::kFeatureNotSupported, "a table with a WATERMARK must be APPEND ONLY")
@@ -530,6 +542,9 @@ void Session::ExecuteCreateTable(const ast::CreateTable& statement, ResultSink& 
     relation.watermark =
         planner::BindWatermark(*statement.watermark, relation.columns, evaluation_);
   }
+  if (fed_by_connector) {
+    DefineConnectorTable(statement, relation);
+  }
 
   std::lock_guard lock(database_.DdlMutex());
   if (database_.Catalog().Snapshot()->FindRelation(statement.name) != nullptr) {
@@ -545,8 +560,17 @@ void Session::ExecuteCreateTable(const ast::CreateTable& statement, ResultSink& 
   }
   storage::WriteBatch batch;
   relation.id = database_.AllocateObjectId(batch);
-  Database::PutRelation(relation, batch);
-  database_.Store().Write(batch).ThrowIfError();
+  if (fed_by_connector) {
+    // The connector's dataflow fills the table; the catalog entry commits with its first epoch.
+    planner::MaterializedViewPlan plan = planner::PlanConnectorTable(relation, database_.Workers());
+    relation.parallelism = plan.plan->parallelism;
+    Database::PutRelation(relation, batch);
+    database_.Streams().Deploy(relation.id, std::move(plan.plan), /*backfill=*/true,
+                               std::move(batch));
+  } else {
+    Database::PutRelation(relation, batch);
+    database_.Store().Write(batch).ThrowIfError();
+  }
   database_.Catalog().Put(std::make_shared<const catalog::Relation>(std::move(relation)));
   sink.OnCommandComplete("CREATE TABLE");
 }

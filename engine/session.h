@@ -92,6 +92,9 @@ class Session {
                     const plan::BatchNode& source,
                     const std::function<void(executor::TableWriter&, const Chunk&)>& stage);
   void ExecuteCreateTable(const ast::CreateTable& statement, ResultSink& sink);
+  /// Reads the connector clauses of CREATE TABLE ... WITH (connector = ...) FORMAT ... into
+  /// `table` (whose columns and primary key are set) and checks them with the connector.
+  static void DefineConnectorTable(const ast::CreateTable& statement, catalog::Relation& table);
   void ExecuteDrop(const ast::Drop& statement, ResultSink& sink);
   void ExecuteCreateSource(const ast::CreateSource& statement, ResultSink& sink);
   void ExecuteCreateMaterializedView(const ast::CreateMaterializedView& statement,

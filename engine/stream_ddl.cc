@@ -95,6 +95,35 @@ std::vector<std::shared_ptr<const catalog::Relation>> Dependents(
   return result;
 }
 
+/// Reads the WITH options (which must name a connector) and the FORMAT ... ENCODE ... clause of
+/// CREATE SOURCE or CREATE TABLE into `relation`; returns the connector's name.
+std::string ReadConnectorClauses(const std::vector<ast::Option>& with,
+                                 const std::optional<ast::FormatSpec>& format,
+                                 int32_t position,
+                                 catalog::Relation& relation) {
+  relation.options = LowerCaseOptions(with);
+  const auto connector =
+      std::find_if(relation.options.begin(), relation.options.end(),
+                   [](const auto& option) { return option.first == "connector"; });
+  if (connector == relation.options.end()) {
+    throw Error(
+        SqlState::kInvalidParameterValue,
+        fmt::format("a {} needs a connector option", relation.kind == catalog::RelationKind::kTable
+                                                         ? "table with WITH options"
+                                                         : "source"))
+        .WithHint(
+            "For example WITH (connector = 'datagen') or WITH (connector = 'kafka', topic = "
+            "'bids', properties.bootstrap.server = 'localhost:9092').")
+        .WithPosition(position);
+  }
+  if (format) {
+    relation.format = Lower(format->format);
+    relation.encode = Lower(format->encode);
+    relation.encode_options = LowerCaseOptions(format->options);
+  }
+  return connector->second;
+}
+
 /// The columns of CREATE TABLE / CREATE SOURCE, checked for duplicates.
 std::vector<catalog::ColumnSchema> DefineColumns(
     const std::vector<ast::ColumnDefinition>& definitions) {
@@ -138,27 +167,13 @@ void Session::ExecuteCreateSource(const ast::CreateSource& statement, ResultSink
     relation.watermark =
         planner::BindWatermark(*statement.watermark, relation.columns, evaluation_);
   }
-  relation.options = LowerCaseOptions(statement.with);
-  const auto connector =
-      std::find_if(relation.options.begin(), relation.options.end(),
-                   [](const auto& option) { return option.first == "connector"; });
-  if (connector == relation.options.end()) {
-    throw Error(SqlState::kInvalidParameterValue, "a source needs a connector option")
-        .WithHint(
-            "For example WITH (connector = 'datagen') or WITH (connector = 'nexmark', "
-            "nexmark.table.type = 'Bid').")
-        .WithPosition(statement.position);
-  }
-  if (statement.format) {
-    relation.format = Lower(statement.format->format);
-    relation.encode = Lower(statement.format->encode);
-    relation.encode_options = LowerCaseOptions(statement.format->options);
-  }
+  const std::string connector =
+      ReadConnectorClauses(statement.with, statement.format, statement.position, relation);
   // INCLUDE adds a column after the declared ones for each piece of message metadata.
   for (const ast::IncludeColumn& include : statement.include) {
-    if (Lower(connector->second) != "kafka") {
+    if (Lower(connector) != "kafka") {
       throw Error(SqlState::kFeatureNotSupported,
-                  fmt::format("INCLUDE is not supported by connector \"{}\"", connector->second))
+                  fmt::format("INCLUDE is not supported by connector \"{}\"", connector))
           .WithPosition(statement.position);
     }
     const std::optional<connectors::MessageMetadata> metadata =
@@ -181,18 +196,7 @@ void Session::ExecuteCreateSource(const ast::CreateSource& statement, ResultSink
                                            static_cast<uint32_t>(relation.columns.size()));
     relation.columns.push_back({name, connectors::MessageMetadataType(*metadata), false});
   }
-  connectors::SourceSpec spec;
-  spec.source_name = relation.name;
-  spec.options = relation.options;
-  for (const catalog::ColumnSchema& column : relation.columns) {
-    spec.column_names.push_back(column.name);
-    spec.column_types.push_back(column.type);
-  }
-  spec.format = relation.format;
-  spec.encode = relation.encode;
-  spec.encode_options = relation.encode_options;
-  spec.SetIncludedColumns(relation.included_columns);
-  connectors::ValidateSource(spec);
+  connectors::ValidateSource(executor::stream::MakeSourceSpec(*planner::MakeSourceNode(relation)));
 
   std::lock_guard lock(database_.DdlMutex());
   if (database_.Catalog().Snapshot()->FindRelation(statement.name) != nullptr) {
@@ -211,6 +215,18 @@ void Session::ExecuteCreateSource(const ast::CreateSource& statement, ResultSink
   database_.Store().Write(batch).ThrowIfError();
   database_.Catalog().Put(std::make_shared<const catalog::Relation>(std::move(relation)));
   sink.OnCommandComplete("CREATE SOURCE");
+}
+
+void Session::DefineConnectorTable(const ast::CreateTable& statement, catalog::Relation& table) {
+  ReadConnectorClauses(statement.with, statement.format, statement.position, table);
+  if (table.primary_key.empty()) {
+    throw Error(SqlState::kInvalidTableDefinition, "a table fed by a connector needs a PRIMARY KEY")
+        .WithHint(
+            "Its rows are kept by primary key (FORMAT UPSERT: the message key). Use CREATE SOURCE "
+            "for an append-only stream.")
+        .WithPosition(statement.position);
+  }
+  connectors::ValidateSource(executor::stream::MakeSourceSpec(*planner::MakeSourceNode(table)));
 }
 
 void Session::ExecuteCreateMaterializedView(const ast::CreateMaterializedView& statement,
@@ -404,7 +420,7 @@ void Session::ExecuteDrop(const ast::Drop& statement, ResultSink& sink) {
   for (const auto& relation : drops) {
     storage::WriteBatch batch;
     Database::DropRelation(*relation, batch);
-    if (relation->kind == catalog::RelationKind::kMaterializedView) {
+    if (relation->HasDataflow()) {
       database_.Streams().Drop(relation->id, std::move(batch));
     } else {
       // Wait for writers of a table to finish before its rows go.

@@ -146,7 +146,7 @@ std::vector<std::vector<Value>> SourceRows(const catalog::CatalogSnapshot& snaps
   std::vector<std::vector<Value>> rows;
   for (const auto& [id, relation] : snapshot.RelationsById()) {
     const bool listed =
-        relation->kind == catalog::RelationKind::kSource ||
+        relation->kind == catalog::RelationKind::kSource || relation->FedByConnector() ||
         (relation->kind == catalog::RelationKind::kTable && read_by_views.count(id) > 0);
     if (!listed) {
       continue;

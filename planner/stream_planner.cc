@@ -419,22 +419,8 @@ StreamNodePtr StreamPlanner::ConvertScan(const plan::TableScanNode& scan) {
   const uint32_t visible = static_cast<uint32_t>(outputs.size());
   switch (relation->kind) {
     case catalog::RelationKind::kSource: {
-      auto source = std::make_unique<plan::StreamSourceNode>();
-      source->relation_id = relation->id;
-      source->relation_name = relation->name;
-      source->options = relation->options;
-      for (const catalog::ColumnSchema& column : relation->columns) {
-        source->column_names.push_back(column.name);
-        source->column_types.push_back(column.type);
-      }
-      source->watermark_column = watermark_column;
-      source->watermark_delay_micros = delay;
-      source->lateness_micros = lateness;
+      std::unique_ptr<plan::StreamSourceNode> source = MakeSourceNode(*relation);
       source->late_events = scan.late_events;
-      source->format = relation->format;
-      source->encode = relation->encode;
-      source->encode_options = relation->encode_options;
-      source->included_columns = relation->included_columns;
       source->outputs = std::move(outputs);
       source->outputs.push_back(Hidden("_row_id", DataType::Bigint()));
       source->stream_key = {visible};
@@ -450,7 +436,7 @@ StreamNodePtr StreamPlanner::ConvertScan(const plan::TableScanNode& scan) {
       const bool is_view = relation->kind == catalog::RelationKind::kMaterializedView;
       table->relation_id = relation->id;
       table->relation_name = relation->name;
-      table->is_view = is_view;
+      table->is_view = is_view || relation->FedByConnector();
       table->column_types = relation->ColumnTypes();
       table->watermark_column = watermark_column;
       table->watermark_delay_micros = delay;
@@ -934,6 +920,68 @@ void NumberOperators(StreamNode& node, uint16_t& next) {
 }
 
 }  // namespace
+
+std::unique_ptr<plan::StreamSourceNode> MakeSourceNode(const catalog::Relation& relation) {
+  auto source = std::make_unique<plan::StreamSourceNode>();
+  source->relation_id = relation.id;
+  source->relation_name = relation.name;
+  source->options = relation.options;
+  for (const catalog::ColumnSchema& column : relation.columns) {
+    source->column_names.push_back(column.name);
+    source->column_types.push_back(column.type);
+  }
+  if (relation.watermark) {
+    source->watermark_column = relation.watermark->column;
+    source->watermark_delay_micros = relation.watermark->delay_micros;
+    source->lateness_micros = relation.watermark->lateness_micros;
+  }
+  source->format = relation.format;
+  source->encode = relation.encode;
+  source->encode_options = relation.encode_options;
+  source->included_columns = relation.included_columns;
+  if (relation.format == "upsert") {
+    source->key_columns = relation.primary_key;
+  }
+  return source;
+}
+
+MaterializedViewPlan PlanConnectorTable(const catalog::Relation& table, uint32_t parallelism) {
+  if (table.primary_key.empty() || table.watermark) {
+    throw Error::Internal("a table fed by a connector needs a primary key and no watermark");
+  }
+  std::unique_ptr<plan::StreamSourceNode> source = MakeSourceNode(table);
+  std::vector<uint32_t> visible;
+  for (const catalog::ColumnSchema& column : table.columns) {
+    visible.push_back(static_cast<uint32_t>(source->outputs.size()));
+    source->outputs.push_back(plan::OutputColumn{column.name, column.type, table.id,
+                                                 static_cast<int16_t>(visible.size())});
+  }
+  source->outputs.push_back(Hidden("_row_id", DataType::Bigint()));
+  // Rows arrive as upserts by primary key; the materialize node keeps the stored rows to turn
+  // them into a changelog, so the primary key stands in for the stream key until then.
+  source->stream_key = table.primary_key;
+  // One instance keeps the rows, so that a key's upserts, which come in order from one partition
+  // and so one reader, stay in order.
+  StreamNodePtr root = DistributeBy(SelectColumns(std::move(source), visible), {});
+  auto materialize = std::make_unique<plan::StreamMaterializeNode>();
+  materialize->relation_id = table.id;
+  materialize->visible_count = static_cast<uint32_t>(visible.size());
+  materialize->upsert = true;
+  materialize->outputs = root->outputs;
+  materialize->stream_key = root->stream_key;
+  materialize->distribution = root->distribution;
+  materialize->inputs.push_back(std::move(root));
+
+  MaterializedViewPlan result;
+  result.columns = table.columns;
+  result.stream_key = table.primary_key;
+  result.plan = std::make_shared<plan::StreamPlan>();
+  result.plan->root = std::move(materialize);
+  result.plan->parallelism = std::max<uint32_t>(parallelism, 1);
+  uint16_t next = 1;
+  NumberOperators(*result.plan->root, next);
+  return result;
+}
 
 MaterializedViewPlan PlanMaterializedView(const plan::BatchNode& query,
                                           const catalog::CatalogSnapshot& catalog,

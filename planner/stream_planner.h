@@ -35,6 +35,15 @@ MaterializedViewPlan PlanMaterializedView(const plan::BatchNode& query,
                                           bool emit_on_window_close,
                                           uint32_t parallelism);
 
+/// The source node reading `relation`'s connector (a source, or a table fed by one): its options,
+/// format and columns; the caller sets its outputs, stream key and watermarks.
+std::unique_ptr<plan::StreamSourceNode> MakeSourceNode(const catalog::Relation& relation);
+
+/// Plans the dataflow of `table`, a table fed by a connector (CREATE TABLE ... WITH (connector =
+/// ...)): the connector's readers, then one upsert materialize node keeping the table's rows by
+/// primary key and forwarding their changes to the views that read the table.
+MaterializedViewPlan PlanConnectorTable(const catalog::Relation& table, uint32_t parallelism);
+
 /// Plans sink `sink_id` over `query` as PlanMaterializedView plans a view, with `sink` (its
 /// connector fields filled in) at the root in place of the materialize node.
 MaterializedViewPlan PlanSink(const plan::BatchNode& query,

@@ -175,6 +175,60 @@ TEST(MessageDecoderJson, OutputColumnsLeaveOthersToTheCaller) {
   EXPECT_EQ(rows, std::vector<std::string>{"4|99|x"});
 }
 
+// A Kafka message key: an object with the key columns, or (one column) a bare or quoted value;
+// every key column must be present.
+TEST(MessageDecoderJson, ScalarPayloadsAndRequiredValues) {
+  MessageFormat key = Json();
+  key.scalar_payload = true;
+  key.values_required = true;
+  DecoderHarness integer_key({{"id", DataType::Integer()}}, key);
+  EXPECT_EQ(integer_key.Decode(R"({"id": 7})"), "7");
+  EXPECT_EQ(integer_key.Decode(" 42 "), "42");
+  EXPECT_EQ(integer_key.Decode(R"("43")"), "43");
+  EXPECT_EQ(integer_key.Decode("abc"),
+            "ERROR: field \"id\": invalid input syntax for type integer: \"abc\"");
+  EXPECT_EQ(integer_key.Decode(R"({"other": 1})"), "ERROR: field \"id\": missing or null");
+  EXPECT_EQ(integer_key.Decode(R"({"id": null})"), "ERROR: field \"id\": missing or null");
+  EXPECT_EQ(integer_key.Decode("null"), "ERROR: no value");
+  EXPECT_EQ(integer_key.Decode(""), "ERROR: no value");
+  DecoderHarness text_key({{"name", DataType::Text()}}, key);
+  EXPECT_EQ(text_key.Decode(R"("a \"quoted\" name")"), "a \"quoted\" name");
+  EXPECT_EQ(text_key.Decode("bare words"), "bare words");
+  EXPECT_EQ(text_key.Decode(R"("unterminated)"),
+            "ERROR: invalid JSON: A string is opened, but never closed.");
+  // Several key columns need an object.
+  DecoderHarness pair_key({{"a", DataType::Integer()}, {"b", DataType::Text()}}, key);
+  EXPECT_EQ(pair_key.Decode(R"({"b": "x", "a": 1})"), "1|x");
+  EXPECT_EQ(pair_key.Decode("1"), "ERROR: expected a JSON object");
+  // Without scalar_payload a bare value is not a message.
+  DecoderHarness plain({{"id", DataType::Integer()}}, Json());
+  EXPECT_EQ(plain.Decode("42"), "ERROR: expected a JSON object");
+}
+
+// Parse keeps the row until Append, so a row made of two payloads is all or nothing.
+TEST(MessageDecoderJson, ParseThenAppendAndNulls) {
+  const std::vector<DataType> types = {DataType::Integer(), DataType::Text()};
+  MessageFormat key_format = Json();
+  key_format.scalar_payload = true;
+  MessageDecoder key({"id"}, {DataType::Integer()}, {0}, key_format);
+  MessageDecoder value({"name"}, {DataType::Text()}, {1}, Json());
+  Chunk chunk(types);
+  ASSERT_EQ(key.Parse("5"), DecodeStatus::kRow);
+  ASSERT_EQ(value.Parse(R"({"name": "five"})"), DecodeStatus::kRow);
+  key.Append(chunk);
+  value.Append(chunk);
+  ASSERT_EQ(key.Parse("6"), DecodeStatus::kRow);
+  ASSERT_EQ(value.Parse("not json"), DecodeStatus::kError);
+  EXPECT_EQ(chunk.GetColumn(0).Size(), 1u) << "Parse must not append";
+  ASSERT_EQ(key.Parse("7"), DecodeStatus::kRow);
+  key.Append(chunk);
+  value.AppendNulls(chunk);
+  chunk.SetNumRows(2);
+  std::vector<std::string> rows;
+  testing::AppendRowsAsText(chunk, rows);
+  EXPECT_EQ(rows, (std::vector<std::string>{"5|five", "7|NULL"}));
+}
+
 TEST(MessageDecoderCsv, FieldsByPosition) {
   DecoderHarness decoder({{"a", DataType::Integer()},
                           {"s", DataType::Text()},
@@ -221,8 +275,12 @@ TEST(MessageFormatOptions, ParsesAndRejects) {
   EXPECT_EQ(csv.csv_delimiter, ';');
   EXPECT_TRUE(csv.csv_header);
   EXPECT_FALSE(ParseMessageFormat("plain", "csv", {}).csv_header);
+  EXPECT_TRUE(ParseMessageFormat("UPSERT", "json", {}).upsert);
+  EXPECT_FALSE(ParseMessageFormat("plain", "json", {}).upsert);
   EXPECT_TRUE(
-      testing::ErrorOf([] { ParseMessageFormat("upsert", "json", {}); }).starts_with("22023:"));
+      testing::ErrorOf([] { ParseMessageFormat("upsert", "csv", {}); }).starts_with("22023:"));
+  EXPECT_TRUE(
+      testing::ErrorOf([] { ParseMessageFormat("debezium", "json", {}); }).starts_with("22023:"));
   EXPECT_TRUE(
       testing::ErrorOf([] { ParseMessageFormat("plain", "avro", {}); }).starts_with("22023:"));
   EXPECT_TRUE(testing::ErrorOf([] {

@@ -373,14 +373,7 @@ void ScanOperator::EmitWatermarkAbove(int64_t previous) {
 // ---------------------------------------------------------------------------------------------
 // SourceOperator
 
-SourceOperator::SourceOperator(const plan::StreamSourceNode& node,
-                               const OperatorContext& context,
-                               std::shared_ptr<ScanCounters> counters)
-    : ScanOperator(node, std::move(counters)),
-      node_(node),
-      state_key_(context.StatePrefix(node.operator_id)),
-      shard_(context.shard),
-      shard_key_(static_cast<uint32_t>(node.operator_id) << 16 | context.shard) {
+connectors::SourceSpec MakeSourceSpec(const plan::StreamSourceNode& node) {
   connectors::SourceSpec spec;
   spec.source_name = node.relation_name;
   spec.options = node.options;
@@ -390,7 +383,20 @@ SourceOperator::SourceOperator(const plan::StreamSourceNode& node,
   spec.encode = node.encode;
   spec.encode_options = node.encode_options;
   spec.SetIncludedColumns(node.included_columns);
-  reader_ = connectors::CreateSourceReader(spec, context.shard, context.shard_count);
+  spec.key_columns.assign(node.key_columns.begin(), node.key_columns.end());
+  return spec;
+}
+
+SourceOperator::SourceOperator(const plan::StreamSourceNode& node,
+                               const OperatorContext& context,
+                               std::shared_ptr<ScanCounters> counters)
+    : ScanOperator(node, std::move(counters)),
+      node_(node),
+      state_key_(context.StatePrefix(node.operator_id)),
+      shard_(context.shard),
+      shard_key_(static_cast<uint32_t>(node.operator_id) << 16 | context.shard) {
+  reader_ =
+      connectors::CreateSourceReader(MakeSourceSpec(node), context.shard, context.shard_count);
   if (watermark_) {
     watermark_.emplace(*node.watermark_column, node.watermark_delay_micros, node.lateness_micros,
                        reader_->SplitIdleTimeoutMicros());
@@ -795,6 +801,51 @@ MaterializeOperator::MaterializeOperator(const plan::StreamMaterializeNode& node
     visible_.push_back(i);
   }
   pending_rows_ = Chunk(node.OutputTypes());
+  if (node.upsert) {
+    const std::string prefix = storage::TablePrefix(node.relation_id);
+    std::unique_ptr<storage::Iterator> stored =
+        context.store->Scan(prefix, storage::PrefixUpperBound(prefix), context.snapshot.get());
+    for (; stored->Valid(); stored->Next()) {
+      upsert_rows_.emplace(stored->Key(), stored->Value());
+    }
+    stored->GetStatus().ThrowIfError();
+  }
+}
+
+Chunk MaterializeOperator::UpsertsToChanges(const Chunk& upserts) {
+  const std::vector<DataType> types = node_.OutputTypes();
+  Chunk changes(types);
+  const auto append_stored = [&](const std::string& stored) {
+    storage::DecodeRowIntoColumns(stored, types, changes.Columns()).ThrowIfError();
+    changes.MutableOps().push_back(Op::kDelete);
+  };
+  const auto append_new = [&](size_t row) {
+    changes.AppendRowFrom(upserts, row);
+    changes.MutableOps().back() = Op::kInsert;
+  };
+  for (size_t row = 0; row < upserts.NumRows(); ++row) {
+    EncodeStorageKey(upserts, row);
+    auto stored = upsert_rows_.find(key_);
+    const Op op = upserts.Ops()[row];
+    if (op == Op::kDelete || op == Op::kUpdateDelete) {
+      if (stored != upsert_rows_.end()) {
+        append_stored(stored->second);
+        upsert_rows_.erase(stored);
+      }
+      continue;
+    }
+    value_.clear();
+    storage::EncodeRow(upserts, row, visible_, value_);
+    if (stored == upsert_rows_.end()) {
+      upsert_rows_.emplace(key_, value_);
+      append_new(row);
+    } else if (stored->second != value_) {
+      append_stored(stored->second);
+      append_new(row);
+      stored->second = value_;
+    }
+  }
+  return changes;
 }
 
 void MaterializeOperator::EncodeStorageKey(const Chunk& chunk, size_t row) {
@@ -820,6 +871,10 @@ void MaterializeOperator::Apply(const Chunk& chunk, size_t row, Op op, Chunk& fo
 }
 
 void MaterializeOperator::OnChunk(size_t input, const Chunk& chunk) {
+  if (node_.upsert) {
+    AddPending(UpsertsToChanges(chunk));
+    return;
+  }
   const int64_t before = rows_;
   if (node_.append_only) {
     for (size_t row = 0; row < chunk.NumRows(); ++row) {
@@ -833,6 +888,10 @@ void MaterializeOperator::OnChunk(size_t input, const Chunk& chunk) {
     Emit(chunk);
     return;
   }
+  AddPending(chunk);
+}
+
+void MaterializeOperator::AddPending(const Chunk& chunk) {
   std::vector<size_t> all(chunk.NumColumns());
   for (size_t i = 0; i < all.size(); ++i) {
     all[i] = i;

@@ -302,6 +302,11 @@ class MaterializeOperator final : public StreamOperator {
   void EncodeStorageKey(const Chunk& chunk, size_t row);
   /// Writes and forwards row `row` of `chunk` under key_ as `op`.
   void Apply(const Chunk& chunk, size_t row, Op op, Chunk& forwarded);
+  /// Adds the changes of `chunk` to the epoch's pending changes, which the barrier applies.
+  void AddPending(const Chunk& chunk);
+  /// Turns upserts (an insert replacing its key's row, a delete of a key) into the changes they
+  /// make to the stored rows, and updates upsert_rows_.
+  Chunk UpsertsToChanges(const Chunk& upserts);
 
   /// The changes of one key within the epoch: rows of pending_rows_, each inserted (+1) or deleted
   /// (-1), with their full encoding to cancel a delete against an equal insert.
@@ -316,6 +321,8 @@ class MaterializeOperator final : public StreamOperator {
   std::vector<size_t> visible_;
   std::unordered_map<std::string, std::vector<PendingChange>> pending_;
   Chunk pending_rows_;
+  /// Upsert mode: every stored row by storage key, as it is after the changes seen so far.
+  std::unordered_map<std::string, std::string> upsert_rows_;
 };
 
 /// A stable hash of the values of `columns` per row, equal for equal SQL values of the same type

@@ -11,6 +11,7 @@
 #include "common/column.h"
 #include "common/error.h"
 #include "connectors/sink_writer.h"
+#include "connectors/source_reader.h"
 #include "executor/batch/batch_operator.h"
 #include "planner/plan/stream_plan.h"
 #include "storage/state_store.h"
@@ -114,5 +115,7 @@ std::unique_ptr<StreamOperator> MakeSessionWindowOperator(const plan::StreamSess
 std::unique_ptr<StreamOperator> MakeSinkOperator(const plan::StreamSinkNode& node);
 /// What the sink's connector is told of sink `node`: options, format and the input's columns.
 connectors::SinkSpec MakeSinkSpec(const plan::StreamSinkNode& node);
+/// What the source's connector is told of source `node`: options, format and columns.
+connectors::SourceSpec MakeSourceSpec(const plan::StreamSourceNode& node);
 
 }  // namespace freshet::executor::stream

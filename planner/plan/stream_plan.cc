@@ -147,7 +147,8 @@ std::string Describe(const StreamNode& node) {
       return "StreamExchange";
     case StreamNodeKind::kMaterialize: {
       const auto& materialize = static_cast<const StreamMaterializeNode&>(node);
-      return fmt::format("StreamMaterialize visible columns={}", materialize.visible_count);
+      return fmt::format("StreamMaterialize{} visible columns={}",
+                         materialize.upsert ? " upsert" : "", materialize.visible_count);
     }
     case StreamNodeKind::kSink: {
       const auto& sink = static_cast<const StreamSinkNode&>(node);

@@ -106,6 +106,9 @@ struct StreamSourceNode final : StreamNode {
   std::string encode;
   std::vector<std::pair<std::string, std::string>> encode_options;
   std::vector<std::pair<std::string, uint32_t>> included_columns;
+  /// FORMAT UPSERT: the primary key of the table the source feeds, decoded from message keys; the
+  /// rows are then upserts (inserts replacing the key's row) and deletes of a key.
+  std::vector<uint32_t> key_columns;
 };
 
 /// The rows of a table or materialized view: first those stored when the view is created
@@ -121,18 +124,13 @@ struct StreamTableScanNode final : StreamNode {
   std::vector<uint32_t> storage_key;
   /// True when the storage key is a hidden row id (a table without a primary key).
   bool row_id_key = false;
-  /// True for a materialized view, whose changes come from its dataflow; false for a table, whose
-  /// changes come from DML.
+  /// True for a materialized view or a table fed by a connector, whose changes come from its
+  /// dataflow; false for a table whose changes come from DML.
   bool is_view = false;
   std::optional<uint32_t> watermark_column;
   int64_t watermark_delay_micros = 0;
   int64_t lateness_micros = 0;
   bool late_events = false;
-  /// The message format of a Kafka source (catalog::Relation's fields of the same names).
-  std::string format;
-  std::string encode;
-  std::vector<std::pair<std::string, std::string>> encode_options;
-  std::vector<std::pair<std::string, uint32_t>> included_columns;
 };
 
 /// The input rows for which `predicate` is true.
@@ -231,6 +229,10 @@ struct StreamMaterializeNode final : StreamNode {
   StreamMaterializeNode() : StreamNode(StreamNodeKind::kMaterialize) {}
   uint32_t relation_id = 0;
   uint32_t visible_count = 0;
+  /// The input is an upsert stream (a table fed by FORMAT UPSERT messages): an insert replaces the
+  /// row stored under its key, a delete names only the key. The operator keeps the stored rows to
+  /// turn it into the changelog it stores and forwards.
+  bool upsert = false;
 };
 
 /// Sends every change of its input to an external system (CREATE SINK): the root of a sink's plan,
