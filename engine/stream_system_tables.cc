@@ -136,6 +136,11 @@ std::vector<std::vector<Value>> SourceRows(const catalog::CatalogSnapshot& snaps
   for (const executor::stream::SourceProgress& source : database.Streams().Sources()) {
     progress.emplace(source.relation_id, source);
   }
+  // A table fed by a connector also skips rows its dataflow cannot store (a NULL key).
+  std::map<uint32_t, uint64_t> dataflow_errors;
+  for (const executor::stream::ViewProgress& view : database.Streams().Views()) {
+    dataflow_errors[view.view_id] = view.errors;
+  }
   std::set<catalog::ObjectId> read_by_views;
   for (const auto& [id, relation] : snapshot.RelationsById()) {
     if (relation->kind == catalog::RelationKind::kMaterializedView) {
@@ -154,6 +159,9 @@ std::vector<std::vector<Value>> SourceRows(const catalog::CatalogSnapshot& snaps
     executor::stream::SourceProgress counts;
     if (const auto it = progress.find(id); it != progress.end()) {
       counts = it->second;
+    }
+    if (relation->FedByConnector()) {
+      counts.errors += dataflow_errors[id];
     }
     const std::string_view connector = ConnectorOf(*relation);
     rows.push_back({

@@ -788,7 +788,8 @@ MaterializeOperator::MaterializeOperator(const plan::StreamMaterializeNode& node
     : node_(node),
       epoch_batch_(epoch_batch),
       state_key_(context.StatePrefix(node.operator_id)),
-      view_rows_(std::move(view_rows)) {
+      view_rows_(std::move(view_rows)),
+      report_row_error_(context.report_row_error) {
   context.LoadState(node.operator_id, [&](std::string_view key, std::string_view value) {
     if (key.empty()) {
       Deserializer in(value);
@@ -824,6 +825,19 @@ Chunk MaterializeOperator::UpsertsToChanges(const Chunk& upserts) {
     changes.MutableOps().back() = Op::kInsert;
   };
   for (size_t row = 0; row < upserts.NumRows(); ++row) {
+    // A key column without a value (a FORMAT PLAIN message that lacks it) cannot be stored.
+    const auto null_key =
+        std::find_if(node_.stream_key.begin(), node_.stream_key.end(),
+                     [&](uint32_t column) { return upserts.GetColumn(column).IsNull(row); });
+    if (null_key != node_.stream_key.end()) {
+      if (report_row_error_) {
+        report_row_error_(Error(SqlState::kNotNullViolation,
+                                fmt::format("null value in column \"{}\" violates not-null "
+                                            "constraint",
+                                            node_.outputs[*null_key].name)));
+      }
+      continue;
+    }
     EncodeStorageKey(upserts, row);
     auto stored = upsert_rows_.find(key_);
     const Op op = upserts.Ops()[row];

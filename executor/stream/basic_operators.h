@@ -296,6 +296,7 @@ class MaterializeOperator final : public StreamOperator {
   storage::WriteBatch* epoch_batch_;
   std::string state_key_;
   std::shared_ptr<std::atomic<int64_t>> view_rows_;
+  std::function<void(const Error&)> report_row_error_;
   int64_t rows_ = 0;
   int64_t saved_rows_ = 0;
   /// Sets key_ to the storage key of row `row` of `chunk`: the view's prefix and its stream key.

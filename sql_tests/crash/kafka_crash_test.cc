@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Exactly-once from Kafka across kill -9: a server consumes a topic the test keeps producing to and
 // is SIGKILLed at seeded random moments, twenty times; after every restart its view must catch up
-// to exactly the messages produced so far: every message counted once, none lost, none twice.
+// to exactly the messages produced so far: every message counted once, none lost, none twice. A
+// FORMAT UPSERT table over a second topic, whose keys are rewritten and deleted every round, must
+// likewise end up with exactly the latest row per key, and a view over it with their count and sum.
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -48,21 +50,26 @@ class Producer {
   /// Produces ids [first, last] and waits until the broker acknowledged them all.
   void Produce(const std::string& topic, int64_t first, int64_t last) {
     for (int64_t id = first; id <= last; ++id) {
-      const std::string key = std::to_string(id);
-      const std::string value = fmt::format(R"({{"id": {}, "v": {}}})", id, id % 1000);
-      rd_kafka_resp_err_t error;
-      while ((error =
-                  rd_kafka_producev(producer_, RD_KAFKA_V_TOPIC(topic.c_str()),
-                                    RD_KAFKA_V_KEY(key.data(), key.size()),
-                                    RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-                                    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END)) ==
-             RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-        rd_kafka_poll(producer_, 10);
-      }
-      ASSERT_EQ(error, RD_KAFKA_RESP_ERR_NO_ERROR) << rd_kafka_err2str(error);
+      Send(topic, std::to_string(id), fmt::format(R"({{"id": {}, "v": {}}})", id, id % 1000));
     }
-    ASSERT_EQ(rd_kafka_flush(producer_, 30'000), RD_KAFKA_RESP_ERR_NO_ERROR);
+    Flush();
   }
+
+  /// Queues one message; an empty value is sent as a tombstone (no value).
+  void Send(const std::string& topic, const std::string& key, const std::string& value) {
+    rd_kafka_resp_err_t error;
+    while ((error = rd_kafka_producev(
+                producer_, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_KEY(key.data(), key.size()),
+                RD_KAFKA_V_VALUE(value.empty() ? nullptr : const_cast<char*>(value.data()),
+                                 value.size()),
+                RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END)) ==
+           RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+      rd_kafka_poll(producer_, 10);
+    }
+    ASSERT_EQ(error, RD_KAFKA_RESP_ERR_NO_ERROR) << rd_kafka_err2str(error);
+  }
+
+  void Flush() { ASSERT_EQ(rd_kafka_flush(producer_, 30'000), RD_KAFKA_RESP_ERR_NO_ERROR); }
 
  private:
   rd_kafka_t* producer_ = nullptr;
@@ -89,6 +96,43 @@ Totals ReadTotals(int port) {
               result[0][3].as<int64_t>()};
   }
   return totals;
+}
+
+constexpr int64_t kAccounts = 500;
+
+/// Round `round` of the accounts topic: every account is rewritten, and those with
+/// (account + round) % 5 == 0 are deleted (a tombstone).
+void ProduceAccounts(Producer& producer, int64_t round) {
+  for (int64_t account = 0; account < kAccounts; ++account) {
+    const bool deleted = (account + round) % 5 == 0;
+    producer.Send("accounts", std::to_string(account),
+                  deleted ? "" : fmt::format(R"({{"balance": {}}})", round * 1000 + account));
+  }
+  producer.Flush();
+}
+
+/// (count, sum of balances) of the accounts after round `round`.
+std::pair<int64_t, int64_t> ExpectedAccounts(int64_t round) {
+  std::pair<int64_t, int64_t> expected{0, 0};
+  for (int64_t account = 0; account < kAccounts; ++account) {
+    if ((account + round) % 5 != 0) {
+      ++expected.first;
+      expected.second += round * 1000 + account;
+    }
+  }
+  return expected;
+}
+
+/// The same two figures from `query`, which returns one row of two bigints.
+std::pair<int64_t, int64_t> ReadPair(int port, const std::string& query) {
+  pqxx::connection connection(
+      fmt::format("host=127.0.0.1 port={} user=freshet dbname=dev connect_timeout=10", port));
+  pqxx::nontransaction transaction(connection);
+  const pqxx::result result = transaction.exec(query);
+  if (result.empty()) {
+    return {0, 0};
+  }
+  return {result[0][0].as<int64_t>(0), result[0][1].as<int64_t>(0)};
 }
 
 void Execute(int port, const std::string& sql) {
@@ -130,6 +174,14 @@ TEST(KafkaCrashTest, KilledWhileConsumingLosesAndDuplicatesNothing) {
   Execute(server.Port(),
           "CREATE MATERIALIZED VIEW totals AS SELECT count(*) AS n, count(DISTINCT id) AS ids, "
           "sum(id) AS id_sum, sum(v) AS v_sum FROM events");
+  Execute(server.Port(),
+          fmt::format("CREATE TABLE accounts (account BIGINT PRIMARY KEY, balance BIGINT) WITH "
+                      "(connector = 'kafka', topic = 'accounts', properties.bootstrap.server = "
+                      "'{}') FORMAT UPSERT ENCODE JSON",
+                      broker.BootstrapServers()));
+  Execute(server.Port(),
+          "CREATE MATERIALIZED VIEW account_totals AS SELECT count(*) AS n, sum(balance) AS total "
+          "FROM accounts");
 
   int64_t produced = 0;
   int64_t last_rows = 0;
@@ -137,6 +189,7 @@ TEST(KafkaCrashTest, KilledWhileConsumingLosesAndDuplicatesNothing) {
     SCOPED_TRACE(fmt::format("kill {}", kill + 1));
     producer.Produce("events", produced + 1, produced + kMessagesPerRound);
     produced += kMessagesPerRound;
+    ProduceAccounts(producer, kill + 1);
     // Somewhere between before the first of the new messages is read and after their epoch commits
     // (epochs are 1 s).
     std::this_thread::sleep_for(std::chrono::milliseconds(random() % 1500));
@@ -160,6 +213,21 @@ TEST(KafkaCrashTest, KilledWhileConsumingLosesAndDuplicatesNothing) {
     EXPECT_EQ(totals.id_sum, expected.id_sum);
     EXPECT_EQ(totals.v_sum, expected.v_sum);
     last_rows = totals.rows;
+    // The upsert table and the view over it reach the latest row of every account, once each.
+    const std::pair<int64_t, int64_t> accounts = ExpectedAccounts(kill + 1);
+    std::pair<int64_t, int64_t> view;
+    std::pair<int64_t, int64_t> table;
+    const auto accounts_deadline = std::chrono::steady_clock::now() + 60s;
+    do {
+      view = ReadPair(server.Port(), "SELECT n, total FROM account_totals");
+      table = ReadPair(server.Port(), "SELECT count(*), sum(balance) FROM accounts");
+      if (view == accounts && table == accounts) {
+        break;
+      }
+      std::this_thread::sleep_for(100ms);
+    } while (std::chrono::steady_clock::now() < accounts_deadline);
+    EXPECT_EQ(view, accounts);
+    EXPECT_EQ(table, accounts);
     if (HasFailure()) {
       ADD_FAILURE() << server.LogTail(40);
       break;
