@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "common/ascii.h"
 #include "common/error.h"
 #include "common/logging.h"
 #include "engine/database.h"
@@ -27,23 +28,11 @@ planner::MaterializedViewPlan PlanMaterializedView(
                                        statement.query->emit_on_window_close, parallelism);
 }
 
-namespace {
-
-std::string Lower(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return lower;
-}
-
-}  // namespace
-
 std::vector<std::pair<std::string, std::string>> LowerCaseOptions(
     const std::vector<ast::Option>& options) {
   std::vector<std::pair<std::string, std::string>> lowered;
   for (const ast::Option& option : options) {
-    lowered.emplace_back(Lower(option.key), option.value);
+    lowered.emplace_back(AsciiLower(option.key), option.value);
   }
   return lowered;
 }
@@ -70,8 +59,8 @@ planner::MaterializedViewPlan PlanSink(const ast::CreateSink& statement,
   sink->sink_name = statement.name;
   sink->options = LowerCaseOptions(statement.with);
   if (statement.format) {
-    sink->format = Lower(statement.format->format);
-    sink->encode = Lower(statement.format->encode);
+    sink->format = AsciiLower(statement.format->format);
+    sink->encode = AsciiLower(statement.format->encode);
     sink->encode_options = LowerCaseOptions(statement.format->options);
   }
   return planner::PlanSink(*bound, *catalog, sink_id, parallelism, std::move(sink));

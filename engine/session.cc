@@ -19,8 +19,6 @@
 #include "planner/stream_planner.h"
 
 namespace freshet::engine {
-namespace {}  // namespace
-
 std::string_view ObjectKindName(ast::ObjectKind kind) {
   switch (kind) {
     case ast::ObjectKind::kTable:

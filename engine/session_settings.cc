@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "common/ascii.h"
+
 namespace freshet::engine {
 namespace {
 
@@ -113,13 +115,6 @@ const Definition kDefinitions[] = {
      Kind::kBoolean, 0, 0, "", false, false, false, true},
 };
 
-std::string Lower(std::string_view text) {
-  std::string lower(text);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return lower;
-}
-
 std::string_view Trim(std::string_view text) {
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
     text.remove_prefix(1);
@@ -137,7 +132,7 @@ Error InvalidValue(std::string_view name, std::string_view value) {
 
 // parse_bool: any prefix of true/false/yes/no, on/off (at least two letters), 1, 0.
 std::optional<bool> ParseBool(std::string_view text) {
-  const std::string value = Lower(Trim(text));
+  const std::string value = AsciiLower(Trim(text));
   if (value.empty()) {
     return std::nullopt;
   }
@@ -260,7 +255,7 @@ std::string NormalizeDateStyle(const std::vector<std::string>& values, std::stri
   size_t pos = 0;
   while (pos <= joined.size()) {
     const size_t comma = std::min(joined.find(',', pos), joined.size());
-    const std::string word = Lower(Trim(std::string_view(joined).substr(pos, comma - pos)));
+    const std::string word = AsciiLower(Trim(std::string_view(joined).substr(pos, comma - pos)));
     pos = comma + 1;
     std::optional<std::string> word_style;
     std::optional<std::string> word_order;
@@ -327,9 +322,9 @@ void SessionSettings::SetCheck(std::string_view name, Check check) {
 }
 
 const SessionSettings::Definition* SessionSettings::Find(std::string_view name) const {
-  const std::string lower = Lower(name);
+  const std::string lower = AsciiLower(name);
   for (const Definition& definition : kDefinitions) {
-    if (Lower(definition.name) == lower) {
+    if (AsciiLower(definition.name) == lower) {
       return &definition;
     }
   }
@@ -337,7 +332,7 @@ const SessionSettings::Definition* SessionSettings::Find(std::string_view name) 
 }
 
 std::string SessionSettings::KeyOf(std::string_view name) const {
-  return Lower(name);
+  return AsciiLower(name);
 }
 
 std::string SessionSettings::Normalize(const Definition& definition,
@@ -429,7 +424,7 @@ std::string SessionSettings::Normalize(const Definition& definition,
       return milliseconds ? FormatMilliseconds(*parsed) : std::to_string(*parsed);
     }
     case Kind::kEnum: {
-      const std::string lower = Lower(Trim(value));
+      const std::string lower = AsciiLower(Trim(value));
       const std::string_view all = definition.values;
       const std::string_view listed = all.substr(0, all.find('|'));
       size_t pos = 0;

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "common/ascii.h"
 #include "common/error.h"
 #include "connectors/sink_writer.h"
 #include "connectors/source_reader.h"
@@ -56,14 +57,6 @@ std::string DropVerb(catalog::RelationKind kind) {
     verb.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
   }
   return verb;
-}
-
-std::string Lower(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return lower;
 }
 
 /// Every relation that depends on `id`, directly or not, newest first (so each is dropped before
@@ -117,8 +110,8 @@ std::string ReadConnectorClauses(const std::vector<ast::Option>& with,
         .WithPosition(position);
   }
   if (format) {
-    relation.format = Lower(format->format);
-    relation.encode = Lower(format->encode);
+    relation.format = AsciiLower(format->format);
+    relation.encode = AsciiLower(format->encode);
     relation.encode_options = LowerCaseOptions(format->options);
   }
   return connector->second;
@@ -171,7 +164,7 @@ void Session::ExecuteCreateSource(const ast::CreateSource& statement, ResultSink
       ReadConnectorClauses(statement.with, statement.format, statement.position, relation);
   // INCLUDE adds a column after the declared ones for each piece of message metadata.
   for (const ast::IncludeColumn& include : statement.include) {
-    if (Lower(connector) != "kafka") {
+    if (AsciiLower(connector) != "kafka") {
       throw Error(SqlState::kFeatureNotSupported,
                   fmt::format("INCLUDE is not supported by connector \"{}\"", connector))
           .WithPosition(statement.position);

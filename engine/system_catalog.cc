@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "common/ascii.h"
 #include "common/error.h"
 #include "common/text_format.h"
 #include "engine/session_settings.h"
@@ -917,13 +918,6 @@ const SystemRelation kSystemRelations[] = {
 constexpr function::PgProcedure kAccessMethodHandlers[] = {{3, "heap_tableam_handler"},
                                                            {330, "bthandler"}};
 
-std::string Lower(std::string_view text) {
-  std::string lower(text);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return lower;
-}
-
 // Splits a possibly qualified name as the reg* input functions read it: dots separate parts,
 // double quotes keep case and dots, other letters are folded to lower case.
 std::vector<std::string> SplitQualifiedName(std::string_view text) {
@@ -1186,7 +1180,7 @@ uint32_t SystemCatalog::ParseObjectName(TypeId reg_type, std::string_view text) 
       throw Error::UndefinedTable(JoinNames(parts));
     }
     case TypeId::kRegtype: {
-      std::string name = Lower(trimmed);
+      std::string name = AsciiLower(trimmed);
       if (name.starts_with("pg_catalog.")) {
         name = name.substr(std::string_view("pg_catalog.").size());
       }

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "common/ascii.h"
 #include "common/calendar.h"
 #include "common/error.h"
 #include "common/numeric.h"
@@ -341,14 +342,6 @@ constexpr UnitName kUnitNames[] = {
     {"epoch", Unit::kEpoch, false},
 };
 
-std::string Lower(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return lower;
-}
-
 const UnitName* FindUnit(std::string_view lower) {
   const std::string_view key = lower.substr(0, 10);
   for (const UnitName& entry : kUnitNames) {
@@ -383,7 +376,7 @@ const UnitName* LookupUnit(std::string_view text, std::string_view& lower) {
   thread_local bool valid = false;
   if (!valid || text != last_text) {
     last_text.assign(text);
-    last_lower = Lower(text);
+    last_lower = AsciiLower(text);
     last_entry = FindUnit(last_lower);
     valid = true;
   }
@@ -831,7 +824,7 @@ void DateTruncInterval(const EvaluationContext& context,
         months = 3 * (months / 3);
         break;
       case Unit::kWeek:
-        ThrowUnitNotSupported(Lower(TextAt(arguments, 0, row)), kIntervalName);
+        ThrowUnitNotSupported(AsciiLower(TextAt(arguments, 0, row)), kIntervalName);
       default:
         break;
     }

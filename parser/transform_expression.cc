@@ -5,20 +5,12 @@
 
 #include <fmt/format.h>
 
+#include "common/ascii.h"
 #include "common/error.h"
 #include "parser/transformer.h"
 
 namespace freshet::parser {
 namespace {
-
-std::string Lower(std::string text) {
-  for (char& c : text) {
-    if (c >= 'A' && c <= 'Z') {
-      c = static_cast<char>(c - 'A' + 'a');
-    }
-  }
-  return text;
-}
 
 ast::ExpressionPtr MakeBinary(std::string op,
                               int32_t position,
@@ -587,7 +579,7 @@ std::unique_ptr<ast::WindowSpec> Transformer::TransformOver(FreshetParser::OverC
 }
 
 antlrcpp::Any Transformer::visitValueFunction(FreshetParser::ValueFunctionContext* ctx) {
-  std::string name = Lower(ctx->name->getText());
+  std::string name = AsciiLower(ctx->name->getText());
   if (name == "user") {
     name = "current_user";  // the SQL-standard spelling of the same function
   }
@@ -599,7 +591,8 @@ antlrcpp::Any Transformer::visitTimeValueFunction(FreshetParser::TimeValueFuncti
   if (antlr4::tree::TerminalNode* precision = ctx->INTEGER_LITERAL()) {
     arguments.push_back(IntegerLiteral(precision->getText(), PositionOf(precision->getSymbol())));
   }
-  return Emit(MakeFunction(Lower(ctx->name->getText()), PositionOf(ctx), std::move(arguments)));
+  return Emit(
+      MakeFunction(AsciiLower(ctx->name->getText()), PositionOf(ctx), std::move(arguments)));
 }
 
 antlrcpp::Any Transformer::visitExtractFunction(FreshetParser::ExtractFunctionContext* ctx) {
@@ -675,7 +668,7 @@ antlrcpp::Any Transformer::visitTrimFunction(FreshetParser::TrimFunctionContext*
 }
 
 antlrcpp::Any Transformer::visitListFunction(FreshetParser::ListFunctionContext* ctx) {
-  return Emit(MakeFunction(Lower(ctx->name->getText()), PositionOf(ctx),
+  return Emit(MakeFunction(AsciiLower(ctx->name->getText()), PositionOf(ctx),
                            TransformExpressions(ctx->expr())));
 }
 

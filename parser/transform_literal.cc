@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "common/ascii.h"
 #include "common/error.h"
 #include "parser/transformer.h"
 
@@ -12,15 +13,6 @@ namespace freshet::parser {
 namespace {
 
 // PostgreSQL folds only ASCII letters: identifiers in other scripts keep their case.
-std::string AsciiLower(std::string_view text) {
-  std::string result(text);
-  for (char& c : result) {
-    if (c >= 'A' && c <= 'Z') {
-      c = static_cast<char>(c - 'A' + 'a');
-    }
-  }
-  return result;
-}
 
 // Removes the outer quote characters and undoubles the inner ones: 'it''s' -> it's, "a""b" -> a"b.
 std::string Unquote(std::string_view text, char quote) {

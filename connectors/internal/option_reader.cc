@@ -50,16 +50,6 @@ bool ParseOptionNumber(std::string_view text, double& value) {
   return error == std::errc() && end == text.data() + text.size() && std::isfinite(value);
 }
 
-std::string AsciiLower(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) {
-    if (c >= 'A' && c <= 'Z') {
-      c = static_cast<char>(c - 'A' + 'a');
-    }
-  }
-  return lower;
-}
-
 OptionReader::OptionReader(const ConnectorOptions& options, std::string_view connector)
     : options_(options), connector_(connector), read_(options.size(), false) {}
 

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/ascii.h"
 #include "common/error.h"
 #include "connectors/source_reader.h"
 
@@ -59,7 +60,5 @@ class OptionReader {
 bool ParseOptionInteger(std::string_view text, int64_t& value);
 /// Parses a finite decimal number; false on anything else.
 bool ParseOptionNumber(std::string_view text, double& value);
-/// Lower-cases ASCII letters, for the case-insensitive option values.
-std::string AsciiLower(std::string_view text);
 
 }  // namespace freshet::connectors
