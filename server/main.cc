@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <signal.h>
 
+#include "common/command_line.h"
 #include "common/error.h"
 #include "common/logging.h"
 #include "engine/database.h"
@@ -52,54 +53,33 @@ constexpr std::string_view kUsage = R"(usage: freshet [options]
   std::exit(problem.empty() ? 0 : 2);
 }
 
-template <typename T>
-T ParseNumber(std::string_view flag, std::string_view text) {
-  T value{};
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size()) {
-    Usage(fmt::format("invalid value \"{}\" for {}", text, flag));
-  }
-  return value;
-}
-
 Flags ParseFlags(int argc, char** argv) {
   Flags flags;
   if (const char* password = std::getenv("FRESHET_PASSWORD"); password != nullptr && *password) {
     flags.password = password;
   }
-  for (int i = 1; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      Usage("");
-    }
-    std::string_view value;
-    const size_t equals = arg.find('=');
-    if (arg.starts_with("--") && equals != std::string_view::npos) {
-      value = arg.substr(equals + 1);
-      arg = arg.substr(0, equals);
-    } else if (i + 1 < argc) {
-      value = argv[++i];
-    } else {
-      Usage(fmt::format("missing value for {}", arg));
-    }
+  FlagReader reader(argc, argv, Usage);
+  while (reader.Next()) {
+    const std::string_view arg = reader.Flag();
     if (arg == "--listen") {
-      flags.listen = value;
+      flags.listen = reader.Value();
     } else if (arg == "--port") {
-      flags.port = ParseNumber<uint16_t>(arg, value);
+      flags.port = static_cast<uint16_t>(reader.Unsigned(0, 65535));
     } else if (arg == "--data-dir") {
-      flags.data_dir = value;
+      flags.data_dir = reader.Value();
     } else if (arg == "--password") {
-      flags.password = std::string(value);
+      flags.password = std::string(reader.Value());
     } else if (arg == "--query-memory-mb") {
-      flags.query_memory_limit_mb = ParseNumber<size_t>(arg, value);
+      flags.query_memory_limit_mb = reader.Unsigned();
     } else if (arg == "--workers") {
-      flags.workers = ParseNumber<uint32_t>(arg, value);
+      flags.workers = static_cast<uint32_t>(reader.Unsigned(0, UINT32_MAX));
     } else if (arg == "--checkpoint-interval-ms") {
-      flags.checkpoint_interval_ms = ParseNumber<uint32_t>(arg, value);
+      flags.checkpoint_interval_ms = static_cast<uint32_t>(reader.Unsigned(0, UINT32_MAX));
       if (flags.checkpoint_interval_ms == 0) {
         Usage("--checkpoint-interval-ms must be positive");
       }
     } else if (arg == "--log-level") {
+      const std::string_view value = reader.Value();
       if (value == "error") {
         SetLogLevel(LogLevel::kError);
       } else if (value == "warning") {
@@ -112,7 +92,7 @@ Flags ParseFlags(int argc, char** argv) {
         Usage(fmt::format("unknown log level \"{}\"", value));
       }
     } else {
-      Usage(fmt::format("unknown option {}", arg));
+      reader.Unknown();
     }
   }
   return flags;

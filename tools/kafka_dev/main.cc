@@ -17,6 +17,7 @@
 #include <librdkafka/rdkafka_mock.h>
 #include <signal.h>
 
+#include "common/command_line.h"
 #include "tools/kafka_dev/interposer.h"
 
 namespace freshet::tools {
@@ -51,40 +52,19 @@ void OnSignal(int) {
   std::exit(problem.empty() ? 0 : 2);
 }
 
-int ParseCount(std::string_view flag, std::string_view text, int min, int max) {
-  int value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || value < min || value > max) {
-    Usage(std::string("invalid value \"") + std::string(text) + "\" for " + std::string(flag));
-  }
-  return value;
-}
-
 Flags ParseFlags(int argc, char** argv) {
   Flags flags;
-  for (int i = 1; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      Usage("");
-    }
-    std::string_view value;
-    const size_t equals = arg.find('=');
-    if (arg.starts_with("--") && equals != std::string_view::npos) {
-      value = arg.substr(equals + 1);
-      arg = arg.substr(0, equals);
-    } else if (i + 1 < argc) {
-      value = argv[++i];
-    } else {
-      Usage(std::string("missing value for ") + std::string(arg));
-    }
+  FlagReader reader(argc, argv, Usage);
+  while (reader.Next()) {
+    const std::string_view arg = reader.Flag();
     if (arg == "--port") {
-      flags.port = ParseCount(arg, value, 0, 65535);
+      flags.port = static_cast<int>(reader.Unsigned(0, 65535));
     } else if (arg == "--partitions") {
-      flags.partitions = ParseCount(arg, value, 1, 100000);
+      flags.partitions = static_cast<int>(reader.Unsigned(1, 100000));
     } else if (arg == "--brokers") {
-      flags.brokers = ParseCount(arg, value, 1, 100);
+      flags.brokers = static_cast<int>(reader.Unsigned(1, 100));
     } else {
-      Usage(std::string("unknown option ") + std::string(arg));
+      reader.Unknown();
     }
   }
   if (flags.port != 0 && flags.port + flags.brokers - 1 > 65535) {

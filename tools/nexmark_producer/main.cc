@@ -28,6 +28,7 @@
 #include <librdkafka/rdkafka.h>
 #include <sys/resource.h>
 
+#include "common/command_line.h"
 #include "common/error.h"
 #include "connectors/kafka_reader.h"
 #include "connectors/message_decoder.h"
@@ -110,25 +111,6 @@ void OnSignal(int) {
   std::exit(problem.empty() ? 0 : 2);
 }
 
-uint64_t ParseUnsigned(std::string_view flag, std::string_view text) {
-  uint64_t value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size()) {
-    Usage(fmt::format("invalid value \"{}\" for {}", text, flag));
-  }
-  return value;
-}
-
-double ParseNonNegative(std::string_view flag, std::string_view text) {
-  char* end = nullptr;
-  const std::string copy(text);
-  const double value = std::strtod(copy.c_str(), &end);
-  if (copy.empty() || *end != '\0' || !(value >= 0) || !std::isfinite(value)) {
-    Usage(fmt::format("invalid value \"{}\" for {}", text, flag));
-  }
-  return value;
-}
-
 std::vector<TopicFlag> ParseTopics(std::string_view text) {
   std::vector<TopicFlag> topics;
   size_t start = 0;
@@ -168,49 +150,37 @@ std::vector<TopicFlag> ParseTopics(std::string_view text) {
 Flags ParseFlags(int argc, char** argv) {
   Flags flags;
   flags.stream.max_chunk_size = 256;
-  for (int i = 1; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      Usage("");
-    }
+  FlagReader reader(argc, argv, Usage);
+  while (reader.Next()) {
+    const std::string_view arg = reader.Flag();
     if (arg == "--keys" || arg == "--consume" || arg == "--decode") {
       (arg == "--keys" ? flags.keys : arg == "--consume" ? flags.consume : flags.decode) = true;
       continue;
     }
-    std::string_view value;
-    const size_t equals = arg.find('=');
-    if (arg.starts_with("--") && equals != std::string_view::npos) {
-      value = arg.substr(equals + 1);
-      arg = arg.substr(0, equals);
-    } else if (i + 1 < argc) {
-      value = argv[++i];
-    } else {
-      Usage(fmt::format("missing value for {}", arg));
-    }
     if (arg == "--bootstrap" || arg == "--bootstrap-servers") {
-      flags.bootstrap = std::string(value);
+      flags.bootstrap = std::string(reader.Value());
     } else if (arg == "--topics" || arg == "--topic") {
-      flags.topics = ParseTopics(value);
+      flags.topics = ParseTopics(reader.Value());
     } else if (arg == "--events") {
-      flags.stream.events = ParseUnsigned(arg, value);
+      flags.stream.events = reader.Unsigned();
     } else if (arg == "--rate") {
-      flags.stream.rate = ParseNonNegative(arg, value);
+      flags.stream.rate = reader.NonNegative();
     } else if (arg == "--seed") {
-      flags.stream.seed = ParseUnsigned(arg, value);
+      flags.stream.seed = reader.Unsigned();
     } else if (arg == "--base-time") {
-      flags.stream.base_time_millis = value == "now"
+      flags.stream.base_time_millis = reader.Value() == "now"
                                           ? std::chrono::duration_cast<std::chrono::milliseconds>(
                                                 std::chrono::system_clock::now().time_since_epoch())
                                                 .count()
-                                          : static_cast<int64_t>(ParseUnsigned(arg, value));
+                                          : static_cast<int64_t>(reader.Unsigned());
     } else if (arg == "--event-gap-ns") {
-      flags.stream.event_gap_nanos = static_cast<int64_t>(ParseUnsigned(arg, value));
+      flags.stream.event_gap_nanos = static_cast<int64_t>(reader.Unsigned());
     } else if (arg == "--chunk-rows") {
-      flags.stream.max_chunk_size =
-          static_cast<size_t>(std::clamp<uint64_t>(ParseUnsigned(arg, value), 1, 1 << 20));
+      flags.stream.max_chunk_size = static_cast<size_t>(reader.Unsigned(1, 1 << 20));
     } else if (arg == "--linger-ms") {
-      flags.linger_ms = static_cast<int>(std::min<uint64_t>(ParseUnsigned(arg, value), 900'000));
+      flags.linger_ms = static_cast<int>(reader.Unsigned(0, 900'000));
     } else if (arg == "-X") {
+      const std::string_view value = reader.Value();
       const size_t split = value.find('=');
       if (split == std::string_view::npos || split == 0) {
         Usage(fmt::format("-X takes KEY=VALUE, not \"{}\"", value));
@@ -218,13 +188,13 @@ Flags ParseFlags(int argc, char** argv) {
       flags.properties.emplace_back(std::string(value.substr(0, split)),
                                     std::string(value.substr(split + 1)));
     } else if (arg == "--progress-seconds") {
-      flags.progress_seconds = ParseNonNegative(arg, value);
+      flags.progress_seconds = reader.NonNegative();
     } else if (arg == "--messages") {
-      flags.messages = ParseUnsigned(arg, value);
+      flags.messages = reader.Unsigned();
     } else if (arg == "--timeout-seconds") {
-      flags.timeout_seconds = ParseNonNegative(arg, value);
+      flags.timeout_seconds = reader.NonNegative();
     } else {
-      Usage(fmt::format("unknown flag {}", arg));
+      reader.Unknown();
     }
   }
   if (flags.bootstrap.empty()) {
