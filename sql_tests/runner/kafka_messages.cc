@@ -157,20 +157,9 @@ std::optional<std::string> CompareKafkaMessages(const Record& record,
   if (actual == expected) {
     return std::nullopt;
   }
-  std::string first_difference;
-  size_t common = std::min(actual.size(), expected.size());
-  for (size_t i = 0; i < common; ++i) {
-    if (actual[i] != expected[i]) {
-      first_difference = fmt::format(" (first difference at message {})", i + 1);
-      break;
-    }
-  }
-  if (first_difference.empty()) {
-    first_difference =
-        fmt::format(" (expected {} message(s), got {})", expected.size(), actual.size());
-  }
   return fmt::format("messages differ{}; tabs shown as \\t\n  expected:\n{}  actual:\n{}",
-                     first_difference, Shown(expected), Shown(actual));
+                     FirstDifference(expected, actual, "message", "message"), Shown(expected),
+                     Shown(actual));
 }
 
 }  // namespace freshet::sql_tests

@@ -114,20 +114,22 @@ std::optional<std::string> CompareQueryResult(const Record& record,
   if (actual == expected) {
     return std::nullopt;
   }
-  std::string first_difference;
-  size_t common = std::min(actual.size(), expected.size());
+  return fmt::format("query result mismatch{}\n  expected:\n{}  actual:\n{}",
+                     FirstDifference(expected, actual, "result line", "line"), Indented(expected),
+                     Indented(actual));
+}
+
+std::string FirstDifference(const std::vector<std::string>& expected,
+                            const std::vector<std::string>& actual,
+                            std::string_view position_noun,
+                            std::string_view count_noun) {
+  const size_t common = std::min(actual.size(), expected.size());
   for (size_t i = 0; i < common; ++i) {
     if (actual[i] != expected[i]) {
-      first_difference = fmt::format(" (first difference at result line {})", i + 1);
-      break;
+      return fmt::format(" (first difference at {} {})", position_noun, i + 1);
     }
   }
-  if (first_difference.empty()) {
-    first_difference =
-        fmt::format(" (expected {} line(s), got {})", expected.size(), actual.size());
-  }
-  return fmt::format("query result mismatch{}\n  expected:\n{}  actual:\n{}", first_difference,
-                     Indented(expected), Indented(actual));
+  return fmt::format(" (expected {} {}(s), got {})", expected.size(), count_noun, actual.size());
 }
 
 std::string PrimaryMessage(std::string_view text) {

@@ -28,6 +28,14 @@ std::vector<std::string> ActualLines(const std::vector<ResultRow>& rows, SortMod
 /// rowsort; split on whitespace into single values and sorted for valuesort.
 std::vector<std::string> ExpectedLines(const std::vector<std::string>& lines, SortMode sort_mode);
 
+/// Where two different line lists first differ, for a mismatch message: " (first difference at
+/// <position_noun> N)", or " (expected N <count_noun>(s), got M)" when one is a prefix of the
+/// other.
+std::string FirstDifference(const std::vector<std::string>& expected,
+                            const std::vector<std::string>& actual,
+                            std::string_view position_noun,
+                            std::string_view count_noun);
+
 /// Compares a query result with a record's expectation; returns a description of the difference, or
 /// std::nullopt when they match. `num_columns` is the number of columns in the result.
 std::optional<std::string> CompareQueryResult(const Record& record,
