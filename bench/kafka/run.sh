@@ -67,27 +67,13 @@ done
 # The Nexmark events holding `messages` bids: 46 of every 50 events are bids (positions 4..49).
 events=$(python3 -c "b, r = divmod($messages, 46); print(b * 50 + (r + 4 if r else 0))")
 
-build_note="FRESHET given"
-if [ -z "${FRESHET:-}" ]; then
-  build_dir=${BUILD_DIR:-build}
-  FRESHET=$build_dir/bin/freshet
-  echo "building (make build BUILD_DIR=$build_dir)..."
-  if make --no-print-directory build BUILD_DIR="$build_dir"; then
-    build_note="make build"
-  elif [ -x "$FRESHET" ]; then
-    echo "run.sh: make build failed; using the existing $FRESHET" >&2
-    build_note="make build failed; used the existing binary"
-  else
-    echo "run.sh: make build failed and there is no $FRESHET" >&2
-    exit 2
-  fi
-fi
+source bench/lib.sh
+bench_find_server
 bin=$(dirname "$FRESHET")
 for tool in "$FRESHET" "$bin/freshet-kafka-dev" "$bin/freshet-nexmark-producer" \
   "$bin/kafka_decode_bench"; do
   [ -x "$tool" ] || { echo "run.sh: no $tool (build it first)" >&2; exit 2; }
 done
-command -v psql >/dev/null || { echo "run.sh: psql not found" >&2; exit 2; }
 
 work=$(mktemp -d /tmp/freshet-kafka-bench-XXXXXX)
 pids="$work/pids"
@@ -95,19 +81,7 @@ pids="$work/pids"
 broker=""
 harness_pid=""
 cleanup() {
-  local pid
-  if [ -n "$harness_pid" ] && kill -0 "$harness_pid" 2>/dev/null; then
-    kill "$harness_pid" 2>/dev/null || true
-    wait "$harness_pid" 2>/dev/null || true
-  fi
-  while read -r pid; do
-    # Only a server that is still one of ours: its command line names our work directory.
-    if [ -n "$pid" ] && grep -qF "$work" "/proc/$pid/cmdline" 2>/dev/null; then
-      kill "$pid" 2>/dev/null || true
-      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -9 "$pid" 2>/dev/null || true
-    fi
-  done <"$pids"
+  bench_stop_processes "$pids" "$work"
   if [ -n "$broker" ]; then
     kill "$broker" 2>/dev/null || true
     wait "$broker" 2>/dev/null || true

@@ -33,27 +33,8 @@ for variable in NEXMARK_EVENTS NEXMARK_WORKERS NEXMARK_QUERIES FRESHET NEXMARK_P
   fi
 done
 
-build_note="FRESHET given"
-if [ -z "${FRESHET:-}" ]; then
-  build_dir=${BUILD_DIR:-build}
-  FRESHET=$build_dir/bin/freshet
-  echo "building (make build BUILD_DIR=$build_dir)..."
-  if make --no-print-directory build BUILD_DIR="$build_dir"; then
-    build_note="make build"
-  elif [ -x "$FRESHET" ]; then
-    # Someone's file may be mid-edit; an older binary still gives figures, marked as such.
-    echo "run.sh: make build failed; using the existing $FRESHET" >&2
-    build_note="make build failed; used the existing binary"
-  else
-    echo "run.sh: make build failed and there is no $FRESHET" >&2
-    exit 2
-  fi
-fi
-[ -x "$FRESHET" ] || { echo "run.sh: no server binary at $FRESHET" >&2; exit 2; }
-if ! command -v psql >/dev/null; then
-  echo "run.sh: psql not found (apt-get install postgresql-client)" >&2
-  exit 2
-fi
+source bench/lib.sh
+bench_find_server
 
 work=$(mktemp -d /tmp/freshet-nexmark-XXXXXX)
 pids="$work/pids"
@@ -66,19 +47,7 @@ done
 # (PR_SET_PDEATHSIG); this catches whatever is left, by the pids the harness recorded.
 harness_pid=""
 cleanup() {
-  local pid
-  if [ -n "$harness_pid" ] && kill -0 "$harness_pid" 2>/dev/null; then
-    kill "$harness_pid" 2>/dev/null || true
-    wait "$harness_pid" 2>/dev/null || true
-  fi
-  while read -r pid; do
-    # Only a process that is still one of ours: its command line names our work directory.
-    if [ -n "$pid" ] && grep -qF "$work" "/proc/$pid/cmdline" 2>/dev/null; then
-      kill "$pid" 2>/dev/null || true
-      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -9 "$pid" 2>/dev/null || true
-    fi
-  done <"$pids"
+  bench_stop_processes "$pids" "$work"
   if $keep; then echo "kept $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
