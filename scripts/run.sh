@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # Starts the freshet server for `make run`, with a local Kafka beside it: the dev broker
 # (freshet-kafka-dev, 8 partitions per topic, on 127.0.0.1:9092 when that port is free) and
-# freshet-nexmark-producer writing Nexmark bids to its topic `bid` at 1,000 events per second. On a
-# new data directory it also creates the demo of scripts/demo.sql: a Kafka source over `bid` and
-# three views. Arguments pass through to the server binary. Ctrl-C stops the server, and the broker
+# freshet-nexmark-producer writing a Nexmark stream at 1,000 events per second: bids to topic `bid`,
+# auctions to topic `auction` keyed by id. On a new data directory it also creates the demo of
+# scripts/demo.sql: a Kafka source over `bid`, a Kafka table over `auction` and four views. Arguments pass through to the server binary. Ctrl-C stops the server, and the broker
 # and the producer with it (the broker keeps its topics in memory only).
 # Environment: FRESHET_KAFKA_PORT (default 9092), BUILD_DIR (default build).
 set -euo pipefail
@@ -71,10 +71,11 @@ if [[ -z $bootstrap ]]; then
   exit 1
 fi
 # Event time from now on, so that windows close as the wall clock passes them.
-"$bin/freshet-nexmark-producer" --bootstrap "$bootstrap" --topics bid --rate 1000 \
+"$bin/freshet-nexmark-producer" --bootstrap "$bootstrap" --topics bid,auction --keys --rate 1000 \
   --base-time now --progress-seconds 0 >/dev/null &
 producer=$!
-echo "freshet: Kafka on $bootstrap (topic bid: Nexmark bids as JSON, 1,000 per second)"
+echo "freshet: Kafka on $bootstrap (topics bid and auction: a Nexmark stream as JSON, 1,000 events" \
+  "per second)"
 
 echo "freshet: starting; Ctrl-C stops the server and Kafka"
 "$bin/freshet" --listen 127.0.0.1 "$@" &
