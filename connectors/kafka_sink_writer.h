@@ -11,8 +11,11 @@
 //   topic                          the topic (required)
 //   properties.bootstrap.server    the brokers, host:port[,...] (required; `...servers` also read)
 //   sink.transactional             'true': exactly-once, one Kafka transaction per epoch, with
-//                                  transactional.id `freshet-sink-<sink name>` (overridable
-//                                  with properties.transactional.id); default 'false'
+//                                  transactional.id `freshet-sink-<sink name>-<shard>` (the
+//                                  prefix overridable with properties.transactional.id); each
+//                                  message carries headers `freshet-epoch` (its epoch) and
+//                                  `freshet-sink` (SinkSpec::instance_id), which Recover reads
+//                                  back from the topic; default 'false'
 //   force_append_only, primary_key, type    the format options (connectors/sink_encoder.h)
 //   properties.<key>               any other librdkafka producer property, passed on as <key>
 // The producer is always idempotent (enable.idempotence=true), so retries never duplicate or

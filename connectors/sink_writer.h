@@ -4,8 +4,11 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/column.h"
@@ -38,15 +41,66 @@ struct SinkSpec {
   std::vector<size_t> key_columns;
   /// True when the input only ever inserts (no deletes or updates).
   bool append_only = false;
+  /// The shard of the sink's fragment this writer serves: shards write at once, so what must be
+  /// unique per writer (a Kafka transactional.id) carries it.
+  uint32_t shard = 0;
+  /// Identifies this sink instance (one shard of one incarnation of the sink) in what it writes,
+  /// across restarts, so that Recover can tell its own epochs from everyone else's; empty when
+  /// the writer is used on its own (tests), which makes Recover find nothing.
+  std::string instance_id;
 };
 
-/// Writes the changelog of a sink to an external system, one epoch at a time. The driving
-/// operator calls, per epoch: BeginEpoch (optional), Write for each chunk, then CommitEpoch when
-/// the epoch's barrier arrives. A writer in exactly-once mode makes an epoch's messages visible
-/// all at once at CommitEpoch (or never, after AbortEpoch); otherwise messages are delivered at
-/// least once and CommitEpoch only waits until every one is acknowledged. Errors are thrown as
-/// Error; a writer that threw from CommitEpoch or Flush must be recreated, and the sink resumed
-/// from the last committed epoch. Not thread-safe: one thread at a time.
+/// What Recover learned of the earlier writers of a sink instance.
+struct SinkRecovery {
+  /// The last epoch an earlier writer of this instance committed in the external system; nullopt
+  /// when none did or the writer cannot tell (at-least-once writers).
+  std::optional<uint64_t> committed_epoch;
+};
+
+/// What the system relations show of one sink instance's delivery (executor/stream's sink
+/// operator fills it in).
+struct SinkHealth {
+  std::string sink_name;
+  uint32_t shard = 0;
+  /// Epochs logged in the state store whose changes wait for delivery (committed or not yet).
+  uint64_t pending_epochs = 0;
+  /// The last epoch whose changes the external system holds; 0 before the first.
+  uint64_t delivered_epoch = 0;
+  /// "running", or the last delivery error while the sink retries.
+  std::string state = "running";
+  /// Failed delivery attempts since the last success.
+  uint64_t failures = 0;
+};
+
+/// A SinkHealth shared between the thread that delivers a sink's epochs and the readers of the
+/// system relations. Thread-safe.
+class SinkHealthReport {
+ public:
+  SinkHealth Get() const {
+    std::lock_guard lock(mutex_);
+    return health_;
+  }
+  void Set(SinkHealth health) {
+    std::lock_guard lock(mutex_);
+    health_ = std::move(health);
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  SinkHealth health_;
+};
+
+/// Writes the changelog of a sink to an external system, one epoch at a time. The sink operator
+/// (executor/stream/sink_operator.cc) logs each epoch's changes in the state store and hands an
+/// epoch to a writer only after the store committed it, from a delivery thread of its own: per
+/// writer, Recover once, then per epoch BeginEpoch, Write for each chunk and CommitEpoch. A writer
+/// in exactly-once mode makes an epoch's messages visible all at once at CommitEpoch (or never,
+/// after AbortEpoch) and records in the external system, with them, which epoch they carry, so that
+/// the next writer's Recover can tell which epochs are there already; otherwise messages are
+/// delivered at least once and CommitEpoch only waits until every one is acknowledged. Errors are
+/// thrown as Error; a writer that threw from Recover, CommitEpoch or Flush must be recreated (and
+/// a new writer recovered) before the epoch is written again. Not thread-safe: one thread at a
+/// time, except Cancel.
 class SinkWriter {
  public:
   SinkWriter() = default;
@@ -54,8 +108,21 @@ class SinkWriter {
   SinkWriter(const SinkWriter&) = delete;
   SinkWriter& operator=(const SinkWriter&) = delete;
 
+  /// Takes over from the earlier writers of the spec's instance_id: in exactly-once mode registers
+  /// with the external system (which fences the earlier writers off and ends their open
+  /// transactions) and finds the last epoch they committed after `checkpoint`, the last
+  /// Checkpoint() of an earlier writer that the caller kept (with the last epoch it knows was
+  /// delivered); "" to search everything, nullopt when no writer of this instance has written
+  /// anything yet (a new sink), so there is nothing to look for. At-least-once writers find
+  /// nothing.
+  virtual SinkRecovery Recover(std::optional<std::string_view> checkpoint) { return {}; }
+  /// Where this writer's recovery can start looking after the epochs it committed so far (opaque;
+  /// "" when the writer needs none). Valid after Recover and after each CommitEpoch; the caller
+  /// stores it with the last delivered epoch and passes it to the next writer's Recover.
+  virtual std::string Checkpoint() const { return {}; }
   /// Starts epoch `epoch`. Write starts one by itself when none is open, so calling this is only
-  /// needed to pay the start-up cost (a transactional producer's registration) up front.
+  /// needed to pay the start-up cost (a transactional producer's registration) up front and to
+  /// label the epoch's messages in exactly-once mode.
   virtual void BeginEpoch(uint64_t epoch) = 0;
   /// Encodes every change of `chunk` (whose columns are the spec's) as messages and hands them to
   /// the client library; blocks while its send queue is full (backpressure).
@@ -72,6 +139,11 @@ class SinkWriter {
   virtual void AbortEpoch() = 0;
   /// Messages acknowledged by the external system since the writer was created.
   virtual uint64_t DeliveredCount() const = 0;
+  /// Makes the call blocked in this writer, and every later one, throw Error (57014) within a
+  /// fraction of a second instead of waiting for the external system, and the destructor skip
+  /// long waits: for stopping a sink whose system does not answer. The one method another thread
+  /// may call, at any time.
+  virtual void Cancel() {}
 };
 
 /// Checks a sink's connector options, format and columns, throwing Error with a Postgres-style

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <tuple>
 
 #include "engine/database.h"
 #include "storage/key_codec.h"
@@ -198,6 +199,25 @@ std::vector<std::vector<Value>> SourceErrorRows(const catalog::CatalogSnapshot& 
           Value::Text(PrintableText(error.payload_prefix)),
       });
     }
+  }
+  return rows;
+}
+
+std::vector<std::vector<Value>> SinkRows(Database& database) {
+  std::vector<connectors::SinkHealth> sinks = database.Streams().Sinks();
+  std::sort(sinks.begin(), sinks.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.sink_name, a.shard) < std::tie(b.sink_name, b.shard);
+  });
+  std::vector<std::vector<Value>> rows;
+  for (const connectors::SinkHealth& sink : sinks) {
+    rows.push_back({
+        Value::Text(sink.sink_name),
+        Value::Integer(static_cast<int32_t>(sink.shard)),
+        Value::Text(sink.state),
+        Bigint(sink.pending_epochs),
+        sink.delivered_epoch == 0 ? Value() : Bigint(sink.delivered_epoch),
+        Bigint(sink.failures),
+    });
   }
   return rows;
 }

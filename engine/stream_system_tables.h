@@ -30,6 +30,11 @@ inline constexpr std::string_view kSourcesColumns =
 inline constexpr std::string_view kSourceErrorsColumns =
     "source:name, partition:integer, offset:bigint, error:text, payload:text";
 
+/// The columns of freshet_catalog.sinks.
+inline constexpr std::string_view kSinksColumns =
+    "name:name, shard:integer, state:text, pending_epochs:bigint, delivered_epoch:bigint, "
+    "failures:bigint";
+
 /// Returns one row per materialized view of `snapshot`: its catalog entry with the progress of its
 /// dataflow in `database`'s streaming engine and the approximate size of its rows and operator
 /// state in the store. The progress columns are NULL for a view without a dataflow (one that
@@ -52,5 +57,11 @@ std::vector<std::vector<Value>> SourceRows(const catalog::CatalogSnapshot& snaps
 /// the payload's first bytes (bytes that are not UTF-8 shown as \xNN).
 std::vector<std::vector<Value>> SourceErrorRows(const catalog::CatalogSnapshot& snapshot,
                                                 Database& database);
+
+/// Returns one row per running sink instance (a shard of a sink) of `database`'s streaming engine:
+/// "running" or the last delivery error while it retries, the epochs logged and not yet delivered,
+/// the last epoch the external system holds (NULL before the first) and the failed attempts since
+/// the last success; ordered by name and shard.
+std::vector<std::vector<Value>> SinkRows(Database& database);
 
 }  // namespace freshet::engine

@@ -676,6 +676,13 @@ void BuildSources(const BuildContext& context, std::vector<Row>& rows) {
   rows = SourceRows(context.snapshot, *context.instance);
 }
 
+void BuildSinks(const BuildContext& context, std::vector<Row>& rows) {
+  if (context.instance == nullptr) {
+    return;
+  }
+  rows = SinkRows(*context.instance);
+}
+
 void BuildSourceErrors(const BuildContext& context, std::vector<Row>& rows) {
   if (context.instance == nullptr) {
     return;
@@ -912,6 +919,7 @@ const SystemRelation kSystemRelations[] = {
      BuildMaterializedViews},
     {"freshet_catalog", "sources", 16002, 'v', kSourcesColumns, BuildSources},
     {"freshet_catalog", "source_errors", 16003, 'v', kSourceErrorsColumns, BuildSourceErrors},
+    {"freshet_catalog", "sinks", 16004, 'v', kSinksColumns, BuildSinks},
 };
 
 // The functions pg_am names, besides those of pg_type.

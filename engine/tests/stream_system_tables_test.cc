@@ -192,9 +192,13 @@ TEST_F(StreamSystemTablesTest, RelationsLiveInTheFreshetCatalogSchema) {
   EXPECT_EQ(Run("SELECT * FROM freshet_catalog.source_errors").column_names,
             (std::vector<std::string>{"source:text", "partition:integer", "offset:bigint",
                                       "error:text", "payload:text"}));
+  EXPECT_EQ(
+      Run("SELECT * FROM freshet_catalog.sinks").column_names,
+      (std::vector<std::string>{"name:text", "shard:integer", "state:text", "pending_epochs:bigint",
+                                "delivered_epoch:bigint", "failures:bigint"}));
   EXPECT_EQ(Scalar("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON c.relnamespace = n.oid "
                    "WHERE n.nspname = 'freshet_catalog'"),
-            "3");
+            "4");
   EXPECT_EQ(Scalar("SELECT 'freshet_catalog.sources'::regclass::oid"), "16002");
   // Not on the search path: an unqualified name finds nothing.
   EXPECT_THROW(Run("SELECT * FROM sources"), Error);

@@ -210,7 +210,8 @@ class Runtime {
         options_(options),
         scheduler_(options.workers),
         injected_epoch_(committed_epoch),
-        committed_epoch_(committed_epoch) {}
+        committed_epoch_(committed_epoch),
+        published_epoch_(std::make_shared<std::atomic<uint64_t>>(committed_epoch)) {}
   ~Runtime() { Stop(); }
 
   void Start();
@@ -232,6 +233,9 @@ class Runtime {
   }
   std::vector<ViewProgress> Views() const;
   std::vector<SourceProgress> Sources() const;
+  std::vector<connectors::SinkHealth> Sinks() const;
+  /// The last committed epoch, for operators (OperatorContext::committed_epoch).
+  std::shared_ptr<const std::atomic<uint64_t>> PublishedEpoch() const { return published_epoch_; }
 
   // Called by actors.
   void Collect(uint64_t epoch, storage::WriteBatch batch);
@@ -264,6 +268,8 @@ class Runtime {
     std::shared_ptr<std::atomic<int64_t>> rows = std::make_shared<std::atomic<int64_t>>(0);
     uint64_t errors = 0;
     std::string last_error;
+    /// The delivery state of the view's sink instances, if it is a sink.
+    std::vector<std::shared_ptr<connectors::SinkHealthReport>> sinks;
   };
   struct Epoch {
     size_t expected = 0;
@@ -292,6 +298,8 @@ class Runtime {
   std::condition_variable cv_;
   uint64_t injected_epoch_;
   uint64_t committed_epoch_;
+  /// committed_epoch_ for operators, which read it without the mutex.
+  std::shared_ptr<std::atomic<uint64_t>> published_epoch_;
   int64_t last_commit_micros_ = 0;
   std::map<uint64_t, Epoch> epochs_;
   std::vector<storage::WriteBatch> attach_next_;
@@ -733,6 +741,7 @@ class DataflowBuilder {
   std::vector<ViewScan> view_scans;
   std::vector<std::pair<std::shared_ptr<Actor>, TableScanOperator*>> backfills;
   std::shared_ptr<std::atomic<int64_t>> rows = std::make_shared<std::atomic<int64_t>>(0);
+  std::vector<std::shared_ptr<connectors::SinkHealthReport>> sinks;
 
  private:
   /// The number of instances of the fragment under `node`, decided by its leaves.
@@ -818,6 +827,7 @@ std::vector<std::shared_ptr<Actor>> DataflowBuilder::BuildFragment(const plan::S
     context.report_row_error = [runtime = &runtime_, view = view_id_](const Error& error) {
       runtime->ReportError(view, error.Message());
     };
+    context.committed_epoch = runtime_.PublishedEpoch();
     BuildOperators(top, *actor, actor, context, dispatcher.get(), 0);
     actor->operators.push_back(std::move(dispatcher));
     actors.push_back(actor);
@@ -905,9 +915,12 @@ void DataflowBuilder::BuildOperators(const plan::StreamNode& node,
           static_cast<const plan::StreamMaterializeNode&>(node), context, &actor.batch, rows);
       materializers.push_back(self);
       break;
-    case plan::StreamNodeKind::kSink:
-      op = MakeSinkOperator(static_cast<const plan::StreamSinkNode&>(node));
+    case plan::StreamNodeKind::kSink: {
+      auto health = std::make_shared<connectors::SinkHealthReport>();
+      op = MakeSinkOperator(static_cast<const plan::StreamSinkNode&>(node), context, health);
+      sinks.push_back(std::move(health));
       break;
+    }
   }
   op->SetDownstream(downstream, downstream_input);
   StreamOperator* raw = op.get();
@@ -951,6 +964,7 @@ Runtime::View Runtime::Build(uint32_t view_id,
   view.materializers = std::move(builder.materializers);
   view.table_readers = std::move(builder.table_readers);
   view.rows = builder.rows;
+  view.sinks = std::move(builder.sinks);
   for (const auto& scan : builder.view_scans) {
     auto upstream = views_.find(scan.upstream);
     if (upstream == views_.end()) {
@@ -1260,6 +1274,7 @@ void Runtime::CoordinatorLoop() {
           }
         }
         committed_epoch_ = epoch;
+        published_epoch_->store(epoch, std::memory_order_release);
         last_commit_micros_ = std::chrono::duration_cast<std::chrono::microseconds>(
                                   std::chrono::system_clock::now().time_since_epoch())
                                   .count();
@@ -1294,6 +1309,17 @@ std::vector<ViewProgress> Runtime::Views() const {
     progress.errors = view.errors;
     progress.last_error = view.last_error;
     result.push_back(std::move(progress));
+  }
+  return result;
+}
+
+std::vector<connectors::SinkHealth> Runtime::Sinks() const {
+  std::lock_guard lock(mutex_);
+  std::vector<connectors::SinkHealth> result;
+  for (const auto& [id, view] : views_) {
+    for (const auto& sink : view.sinks) {
+      result.push_back(sink->Get());
+    }
   }
   return result;
 }
@@ -1390,6 +1416,10 @@ std::vector<ViewProgress> StreamRuntime::Views() const {
 }
 std::vector<SourceProgress> StreamRuntime::Sources() const {
   return runtime_->Sources();
+}
+
+std::vector<connectors::SinkHealth> StreamRuntime::Sinks() const {
+  return runtime_->Sinks();
 }
 
 }  // namespace freshet::executor::stream

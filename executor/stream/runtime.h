@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/column.h"
+#include "connectors/sink_writer.h"
 #include "connectors/source_reader.h"
 #include "planner/plan/stream_plan.h"
 #include "storage/state_store.h"
@@ -95,6 +96,8 @@ class StreamRuntime {
   int64_t LastCommitMicros() const;
   std::vector<ViewProgress> Views() const;
   std::vector<SourceProgress> Sources() const;
+  /// The delivery state of every sink instance (one per shard of each sink).
+  std::vector<connectors::SinkHealth> Sinks() const;
 
  private:
   std::unique_ptr<Runtime> runtime_;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -33,6 +34,10 @@ struct OperatorContext {
   /// Reports an error raised by one row (a division by zero in a view's expression): the row is
   /// skipped, the view keeps running, and the system relations count it.
   std::function<void(const Error& error)> report_row_error;
+  /// The last epoch the store committed, advanced by the runtime after each commit (null outside
+  /// a runtime). For operators with effects outside the store, such as sinks: what they stage at
+  /// a barrier is durable only once this reaches the barrier's epoch.
+  std::shared_ptr<const std::atomic<uint64_t>> committed_epoch;
 
   /// The key prefix of this instance's state for operator `operator_id`.
   std::string StatePrefix(uint16_t operator_id) const;
@@ -111,8 +116,18 @@ std::unique_ptr<StreamOperator> MakeTopNOperator(const plan::StreamTopNNode& nod
                                                  const OperatorContext& context);
 std::unique_ptr<StreamOperator> MakeSessionWindowOperator(const plan::StreamSessionWindowNode& node,
                                                           const OperatorContext& context);
-/// Creates the writer of the sink's connector; throws Error when it cannot.
-std::unique_ptr<StreamOperator> MakeSinkOperator(const plan::StreamSinkNode& node);
+/// Makes the writers of a sink's connector (connectors::CreateSinkWriter unless a test says).
+using SinkWriterFactory =
+    std::function<std::unique_ptr<connectors::SinkWriter>(const connectors::SinkSpec& spec)>;
+/// The sink operator: logs each epoch's changes in its state and delivers the committed epochs to
+/// the sink's connector from a thread of its own (sink_operator.cc). Creates the first writer
+/// (throws Error when the connector refuses the sink); `health`, if given, receives the delivery
+/// state.
+std::unique_ptr<StreamOperator> MakeSinkOperator(
+    const plan::StreamSinkNode& node,
+    const OperatorContext& context,
+    std::shared_ptr<connectors::SinkHealthReport> health = nullptr,
+    SinkWriterFactory make_writer = nullptr);
 /// What the sink's connector is told of sink `node`: options, format and the input's columns.
 connectors::SinkSpec MakeSinkSpec(const plan::StreamSinkNode& node);
 /// What the source's connector is told of source `node`: options, format and columns.

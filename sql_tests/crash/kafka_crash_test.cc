@@ -17,6 +17,7 @@
 #include <librdkafka/rdkafka.h>
 #include <pqxx/pqxx>
 
+#include "sql_tests/crash/sql_client.h"
 #include "sql_tests/runner/server_process.h"
 #include "tools/testing/kafka_dev_broker.h"
 
@@ -84,18 +85,11 @@ struct Totals {
 };
 
 Totals ReadTotals(int port) {
-  pqxx::connection connection(
-      fmt::format("host=127.0.0.1 port={} user=freshet dbname=dev connect_timeout=10", port));
-  pqxx::nontransaction transaction(connection);
-  const pqxx::result result = transaction.exec(
+  const std::vector<int64_t> row = QueryRow(
+      port,
       "SELECT coalesce(n, 0), coalesce(ids, 0), coalesce(id_sum, 0), coalesce(v_sum, 0) FROM "
       "totals");
-  Totals totals;
-  if (!result.empty()) {
-    totals = {result[0][0].as<int64_t>(), result[0][1].as<int64_t>(), result[0][2].as<int64_t>(),
-              result[0][3].as<int64_t>()};
-  }
-  return totals;
+  return row.empty() ? Totals{} : Totals{row[0], row[1], row[2], row[3]};
 }
 
 constexpr int64_t kAccounts = 500;
@@ -125,21 +119,8 @@ std::pair<int64_t, int64_t> ExpectedAccounts(int64_t round) {
 
 /// The same two figures from `query`, which returns one row of two bigints.
 std::pair<int64_t, int64_t> ReadPair(int port, const std::string& query) {
-  pqxx::connection connection(
-      fmt::format("host=127.0.0.1 port={} user=freshet dbname=dev connect_timeout=10", port));
-  pqxx::nontransaction transaction(connection);
-  const pqxx::result result = transaction.exec(query);
-  if (result.empty()) {
-    return {0, 0};
-  }
-  return {result[0][0].as<int64_t>(0), result[0][1].as<int64_t>(0)};
-}
-
-void Execute(int port, const std::string& sql) {
-  pqxx::connection connection(
-      fmt::format("host=127.0.0.1 port={} user=freshet dbname=dev connect_timeout=10", port));
-  pqxx::nontransaction transaction(connection);
-  transaction.exec(sql);
+  const std::vector<int64_t> row = QueryRow(port, query);
+  return row.empty() ? std::pair<int64_t, int64_t>{0, 0} : std::pair{row[0], row[1]};
 }
 
 /// What the view must hold once it has read ids 1..n.

@@ -256,4 +256,15 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
   return result;
 }
 
+std::vector<std::string> CommandResult::Lines() const {
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (start < output.size()) {
+    const size_t end = output.find('\n', start);
+    lines.push_back(output.substr(start, end - start));
+    start = end == std::string::npos ? output.size() : end + 1;
+  }
+  return lines;
+}
+
 }  // namespace freshet::tools::testing

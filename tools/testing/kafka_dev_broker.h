@@ -56,6 +56,9 @@ struct CommandResult {
   std::string error_output;
   /// It was still running after the timeout and was killed.
   bool timed_out = false;
+
+  /// `output` split at line breaks, without them.
+  std::vector<std::string> Lines() const;
 };
 
 /// Runs `argv` (argv[0] looked up in PATH) with `input` on its stdin and returns its exit status,
