@@ -107,5 +107,48 @@ TEST_F(StreamPlannerTest, WindowReadingEveryColumnIsNotPruned) {
   EXPECT_EQ(lines[1].rfind("StreamSource", 0), 0u) << plan;
 }
 
+// A table fed by FORMAT UPSERT messages: the source decodes the primary key from message keys, the
+// hidden _row_id is dropped, and one upsert materialize node keeps the rows by primary key.
+TEST(PlanConnectorTableTest, SourceThenOneUpsertMaterialize) {
+  catalog::Relation table;
+  table.id = catalog::kFirstUserObjectId + 5;
+  table.kind = catalog::RelationKind::kTable;
+  table.name = "users";
+  table.columns = {{"name", DataType::Text(), false}, {"id", DataType::Integer(), true}};
+  table.primary_key = {1};
+  table.options = {{"connector", "kafka"}, {"topic", "users"}};
+  table.format = "upsert";
+  table.encode = "json";
+  ASSERT_TRUE(table.FedByConnector());
+  const MaterializedViewPlan plan = PlanConnectorTable(table, 2);
+  const auto& materialize = static_cast<const plan::StreamMaterializeNode&>(*plan.plan->root);
+  EXPECT_TRUE(materialize.upsert);
+  EXPECT_EQ(materialize.relation_id, table.id);
+  EXPECT_EQ(materialize.visible_count, 2u);
+  EXPECT_EQ(materialize.stream_key, std::vector<uint32_t>{1});
+  EXPECT_EQ(materialize.distribution.kind, plan::DistributionKind::kSingle);
+  EXPECT_FALSE(materialize.append_only);
+  ASSERT_EQ(materialize.outputs.size(), 2u) << "the hidden _row_id is not stored";
+  // Below it: the exchange to one instance, the projection dropping _row_id, the source.
+  const plan::StreamNode* node = &materialize;
+  while (!node->inputs.empty()) {
+    node = node->inputs[0].get();
+  }
+  ASSERT_EQ(node->kind, plan::StreamNodeKind::kSource);
+  const auto& source = static_cast<const plan::StreamSourceNode&>(*node);
+  EXPECT_EQ(source.key_columns, std::vector<uint32_t>{1});
+  EXPECT_EQ(source.format, "upsert");
+  EXPECT_NE(plan.plan->ToString().find("StreamMaterialize upsert"), std::string::npos);
+
+  // FORMAT PLAIN: the whole row comes from the payload, so the source decodes no key.
+  table.format = "plain";
+  const MaterializedViewPlan plain = PlanConnectorTable(table, 2);
+  node = plain.plan->root.get();
+  while (!node->inputs.empty()) {
+    node = node->inputs[0].get();
+  }
+  EXPECT_TRUE(static_cast<const plan::StreamSourceNode&>(*node).key_columns.empty());
+}
+
 }  // namespace
 }  // namespace freshet::planner
