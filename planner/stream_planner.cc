@@ -960,9 +960,10 @@ MaterializedViewPlan PlanConnectorTable(const catalog::Relation& table, uint32_t
   // Rows arrive as upserts by primary key; the materialize node keeps the stored rows to turn
   // them into a changelog, so the primary key stands in for the stream key until then.
   source->stream_key = table.primary_key;
-  // One instance keeps the rows, so that a key's upserts, which come in order from one partition
-  // and so one reader, stay in order.
-  StreamNodePtr root = DistributeBy(SelectColumns(std::move(source), visible), {});
+  // The rows are split among the instances by primary key. A key's upserts come in order from one
+  // partition, so from one reader, and an exchange keeps the order between one sender and one
+  // receiver: they reach their instance in order.
+  StreamNodePtr root = DistributeBy(SelectColumns(std::move(source), visible), table.primary_key);
   auto materialize = std::make_unique<plan::StreamMaterializeNode>();
   materialize->relation_id = table.id;
   materialize->visible_count = static_cast<uint32_t>(visible.size());

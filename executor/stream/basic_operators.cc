@@ -803,14 +803,44 @@ MaterializeOperator::MaterializeOperator(const plan::StreamMaterializeNode& node
   }
   pending_rows_ = Chunk(node.OutputTypes());
   if (node.upsert) {
-    const std::string prefix = storage::TablePrefix(node.relation_id);
-    std::unique_ptr<storage::Iterator> stored =
-        context.store->Scan(prefix, storage::PrefixUpperBound(prefix), context.snapshot.get());
-    for (; stored->Valid(); stored->Next()) {
-      upsert_rows_.emplace(stored->Key(), stored->Value());
-    }
-    stored->GetStatus().ThrowIfError();
+    LoadUpsertRows(context);
   }
+}
+
+void MaterializeOperator::LoadUpsertRows(const OperatorContext& context) {
+  // The table's rows are split among the instances as the exchange above splits its input: by a
+  // hash of the primary key. Each keeps its own.
+  const std::vector<DataType> types = node_.OutputTypes();
+  Chunk rows(types);
+  std::vector<std::pair<std::string, std::string>> entries;
+  std::vector<uint64_t> hashes;
+  const auto keep_own = [&] {
+    if (context.shard_count > 1) {
+      HashRows(rows, node_.stream_key, hashes);
+    }
+    for (size_t i = 0; i < entries.size(); ++i) {
+      if (context.shard_count <= 1 || hashes[i] % context.shard_count == context.shard) {
+        upsert_rows_.emplace(std::move(entries[i].first), std::move(entries[i].second));
+      }
+    }
+    rows = Chunk(types);
+    entries.clear();
+  };
+  const std::string prefix = storage::TablePrefix(node_.relation_id);
+  std::unique_ptr<storage::Iterator> stored =
+      context.store->Scan(prefix, storage::PrefixUpperBound(prefix), context.snapshot.get());
+  for (; stored->Valid(); stored->Next()) {
+    if (context.shard_count > 1) {
+      storage::DecodeRowIntoColumns(stored->Value(), types, rows.Columns()).ThrowIfError();
+      rows.MutableOps().push_back(Op::kInsert);
+    }
+    entries.emplace_back(stored->Key(), stored->Value());
+    if (entries.size() == Chunk::kChunkSize) {
+      keep_own();
+    }
+  }
+  stored->GetStatus().ThrowIfError();
+  keep_own();
 }
 
 Chunk MaterializeOperator::UpsertsToChanges(const Chunk& upserts) {

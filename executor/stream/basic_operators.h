@@ -303,6 +303,8 @@ class MaterializeOperator final : public StreamOperator {
   void EncodeStorageKey(const Chunk& chunk, size_t row);
   /// Writes and forwards row `row` of `chunk` under key_ as `op`.
   void Apply(const Chunk& chunk, size_t row, Op op, Chunk& forwarded);
+  /// Upsert mode: loads into upsert_rows_ the stored rows whose key this instance owns.
+  void LoadUpsertRows(const OperatorContext& context);
   /// Adds the changes of `chunk` to the epoch's pending changes, which the barrier applies.
   void AddPending(const Chunk& chunk);
   /// Turns upserts (an insert replacing its key's row, a delete of a key) into the changes they

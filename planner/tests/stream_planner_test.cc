@@ -126,10 +126,11 @@ TEST(PlanConnectorTableTest, SourceThenOneUpsertMaterialize) {
   EXPECT_EQ(materialize.relation_id, table.id);
   EXPECT_EQ(materialize.visible_count, 2u);
   EXPECT_EQ(materialize.stream_key, std::vector<uint32_t>{1});
-  EXPECT_EQ(materialize.distribution.kind, plan::DistributionKind::kSingle);
+  EXPECT_EQ(materialize.distribution.kind, plan::DistributionKind::kHash);
+  EXPECT_EQ(materialize.distribution.columns, std::vector<uint32_t>{1});
   EXPECT_FALSE(materialize.append_only);
   ASSERT_EQ(materialize.outputs.size(), 2u) << "the hidden _row_id is not stored";
-  // Below it: the exchange to one instance, the projection dropping _row_id, the source.
+  // Below it: the exchange by primary key, the projection dropping _row_id, the source.
   const plan::StreamNode* node = &materialize;
   while (!node->inputs.empty()) {
     node = node->inputs[0].get();
