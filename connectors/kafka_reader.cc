@@ -209,9 +209,23 @@ KafkaConfig ParseKafkaSpec(const SourceSpec& spec) {
               "Use CREATE TABLE with a PRIMARY KEY: each message's key holds the primary key.");
     }
     for (size_t column : spec.key_columns) {
-      if (column >= spec.column_names.size() || is_included[column]) {
-        throw Error(SqlState::kInvalidParameterValue,
-                    "a primary-key column of a FORMAT UPSERT table cannot come from INCLUDE");
+      if (column >= spec.column_names.size()) {
+        throw Error::Internal("primary-key column index out of range");
+      }
+      if (is_included[column]) {
+        // `INCLUDE key AS k ... PRIMARY KEY (k)`: the raw key is the primary key.
+        const bool raw_key = spec.key_columns.size() == 1 &&
+                             std::any_of(spec.included_columns.begin(), spec.included_columns.end(),
+                                         [&](const IncludedColumn& included) {
+                                           return included.column == column &&
+                                                  included.metadata == MessageMetadata::kKey;
+                                         });
+        if (!raw_key) {
+          throw Error(SqlState::kInvalidParameterValue,
+                      "the primary key of a FORMAT UPSERT table is the message key: declared "
+                      "columns, or one INCLUDE key column");
+        }
+        continue;
       }
       is_key[column] = true;
       config.key_names.push_back(spec.column_names[column]);
@@ -242,7 +256,7 @@ class KafkaReader final : public SourceReader {
         shard_count_(shard_count),
         decoder_(
             config_.decoded_names, config_.decoded_types, config_.decoded_outputs, config_.format) {
-    if (config_.format.upsert) {
+    if (!config_.key_names.empty()) {
       MessageFormat key_format = config_.format;
       key_format.scalar_payload = true;
       key_format.values_required = true;
@@ -391,7 +405,7 @@ class KafkaReader final : public SourceReader {
     next_offsets_[message.partition] = message.offset + 1;
     const std::string_view payload(static_cast<const char*>(message.payload),
                                    message.payload == nullptr ? 0 : message.len);
-    if (key_decoder_) {
+    if (config_.format.upsert) {
       if (!DecodeUpsert(message, payload, out)) {
         return 0;
       }
@@ -412,16 +426,17 @@ class KafkaReader final : public SourceReader {
     return 1;
   }
 
-  /// FORMAT UPSERT: the key gives the primary-key columns. A message with a value inserts the row
-  /// (replacing the key's row, if any); one without (a tombstone; an empty value counts as one)
-  /// deletes the key's row, with NULL in the other columns. False when the message is skipped.
+  /// FORMAT UPSERT: the key gives the primary-key columns (decoded, or raw as an INCLUDE key
+  /// column). A message with a value inserts the row (replacing the key's row, if any); one without
+  /// (a tombstone; an empty value counts as one) deletes the key's row, with NULL in the other
+  /// columns. False when the message is skipped.
   bool DecodeUpsert(const rd_kafka_message_t& message, std::string_view payload, Chunk& out) {
     if (message.key == nullptr) {
       RecordError(message, payload, "message has no key");
       return false;
     }
     const std::string_view key(static_cast<const char*>(message.key), message.key_len);
-    if (key_decoder_->Parse(key) != DecodeStatus::kRow) {
+    if (key_decoder_ && key_decoder_->Parse(key) != DecodeStatus::kRow) {
       RecordError(message, key, "message key: " + key_decoder_->LastError());
       return false;
     }
@@ -434,7 +449,9 @@ class KafkaReader final : public SourceReader {
       RecordError(message, payload, decoder_.LastError());
       return false;
     }
-    key_decoder_->Append(out);
+    if (key_decoder_) {
+      key_decoder_->Append(out);
+    }
     return true;
   }
 
@@ -646,7 +663,8 @@ class KafkaReader final : public SourceReader {
   const uint32_t shard_;
   const uint32_t shard_count_;
   MessageDecoder decoder_;
-  /// FORMAT UPSERT: decodes the primary key from each message's key.
+  /// FORMAT UPSERT: decodes the primary key from each message's key (null when the key is an
+  /// INCLUDE key column, taken raw).
   std::unique_ptr<MessageDecoder> key_decoder_;
   KafkaHandle consumer_;
   rd_kafka_queue_t* queue_ = nullptr;

@@ -473,6 +473,11 @@ void Session::ExecuteCreateTable(const ast::CreateTable& statement, ResultSink& 
     ThrowNotSupported("CREATE TABLE AS", statement.position);
   }
   const bool fed_by_connector = !statement.with.empty() || statement.format;
+  if (!fed_by_connector && !statement.include.empty()) {
+    throw Error(SqlState::kFeatureNotSupported, "INCLUDE needs a table fed by a connector")
+        .WithHint("Add WITH (connector = 'kafka', ...) and a FORMAT clause.")
+        .WithPosition(statement.position);
+  }
   if (fed_by_connector && (statement.append_only || statement.watermark)) {
     throw Error(SqlState::kFeatureNotSupported,
                 "a table fed by a connector cannot be APPEND ONLY or have a WATERMARK")
@@ -520,6 +525,9 @@ void Session::ExecuteCreateTable(const ast::CreateTable& statement, ResultSink& 
       primary_key.push_back(definition.name);
     }
   }
+  if (fed_by_connector) {
+    ReadConnectorTable(statement, relation);
+  }
   for (const std::string& name : primary_key) {
     auto index = relation.FindColumn(name);
     if (!index) {
@@ -541,7 +549,7 @@ void Session::ExecuteCreateTable(const ast::CreateTable& statement, ResultSink& 
         planner::BindWatermark(*statement.watermark, relation.columns, evaluation_);
   }
   if (fed_by_connector) {
-    DefineConnectorTable(statement, relation);
+    ValidateConnectorTable(statement, relation);
   }
 
   std::lock_guard lock(database_.DdlMutex());

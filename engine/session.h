@@ -92,9 +92,14 @@ class Session {
                     const plan::BatchNode& source,
                     const std::function<void(executor::TableWriter&, const Chunk&)>& stage);
   void ExecuteCreateTable(const ast::CreateTable& statement, ResultSink& sink);
-  /// Reads the connector clauses of CREATE TABLE ... WITH (connector = ...) FORMAT ... into
-  /// `table` (whose columns and primary key are set) and checks them with the connector.
-  static void DefineConnectorTable(const ast::CreateTable& statement, catalog::Relation& table);
+  /// Reads the connector clauses of CREATE TABLE ... (cols) INCLUDE ... WITH (connector = ...)
+  /// FORMAT ... into `table`, whose declared columns are set: the options, the format and the
+  /// INCLUDE columns after the declared ones (which the primary key may name).
+  static void ReadConnectorTable(const ast::CreateTable& statement, catalog::Relation& table);
+  /// Checks a table fed by a connector, its primary key set: it needs one (42P16), and the
+  /// connector checks the rest (ValidateSource).
+  static void ValidateConnectorTable(const ast::CreateTable& statement,
+                                     const catalog::Relation& table);
   void ExecuteDrop(const ast::Drop& statement, ResultSink& sink);
   void ExecuteCreateSource(const ast::CreateSource& statement, ResultSink& sink);
   void ExecuteCreateMaterializedView(const ast::CreateMaterializedView& statement,

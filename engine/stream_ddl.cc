@@ -117,6 +117,39 @@ std::string ReadConnectorClauses(const std::vector<ast::Option>& with,
   return connector->second;
 }
 
+/// Adds a column after the declared ones for each piece of message metadata INCLUDE names.
+void AddIncludedColumns(const std::vector<ast::IncludeColumn>& includes,
+                        std::string_view connector,
+                        int32_t position,
+                        catalog::Relation& relation) {
+  for (const ast::IncludeColumn& include : includes) {
+    if (AsciiLower(connector) != "kafka") {
+      throw Error(SqlState::kFeatureNotSupported,
+                  fmt::format("INCLUDE is not supported by connector \"{}\"", connector))
+          .WithPosition(position);
+    }
+    const std::optional<connectors::MessageMetadata> metadata =
+        connectors::ParseMessageMetadata(include.what);
+    if (!metadata) {
+      throw Error(SqlState::kFeatureNotSupported,
+                  fmt::format("INCLUDE {} is not supported", include.what))
+          .WithHint("Kafka sources and tables can include partition, offset, timestamp and key.")
+          .WithPosition(position);
+    }
+    const std::string name = include.alias.empty()
+                                 ? "_" + std::string(connectors::MessageMetadataName(*metadata))
+                                 : include.alias;
+    if (relation.FindColumn(name)) {
+      throw Error(SqlState::kDuplicateColumn,
+                  fmt::format("column \"{}\" specified more than once", name))
+          .WithPosition(position);
+    }
+    relation.included_columns.emplace_back(connectors::MessageMetadataName(*metadata),
+                                           static_cast<uint32_t>(relation.columns.size()));
+    relation.columns.push_back({name, connectors::MessageMetadataType(*metadata), false});
+  }
+}
+
 /// The columns of CREATE TABLE / CREATE SOURCE, checked for duplicates.
 std::vector<catalog::ColumnSchema> DefineColumns(
     const std::vector<ast::ColumnDefinition>& definitions) {
@@ -162,33 +195,7 @@ void Session::ExecuteCreateSource(const ast::CreateSource& statement, ResultSink
   }
   const std::string connector =
       ReadConnectorClauses(statement.with, statement.format, statement.position, relation);
-  // INCLUDE adds a column after the declared ones for each piece of message metadata.
-  for (const ast::IncludeColumn& include : statement.include) {
-    if (AsciiLower(connector) != "kafka") {
-      throw Error(SqlState::kFeatureNotSupported,
-                  fmt::format("INCLUDE is not supported by connector \"{}\"", connector))
-          .WithPosition(statement.position);
-    }
-    const std::optional<connectors::MessageMetadata> metadata =
-        connectors::ParseMessageMetadata(include.what);
-    if (!metadata) {
-      throw Error(SqlState::kFeatureNotSupported,
-                  fmt::format("INCLUDE {} is not supported", include.what))
-          .WithHint("A Kafka source can include partition, offset, timestamp and key.")
-          .WithPosition(statement.position);
-    }
-    const std::string name = include.alias.empty()
-                                 ? "_" + std::string(connectors::MessageMetadataName(*metadata))
-                                 : include.alias;
-    if (relation.FindColumn(name)) {
-      throw Error(SqlState::kDuplicateColumn,
-                  fmt::format("column \"{}\" specified more than once", name))
-          .WithPosition(statement.position);
-    }
-    relation.included_columns.emplace_back(connectors::MessageMetadataName(*metadata),
-                                           static_cast<uint32_t>(relation.columns.size()));
-    relation.columns.push_back({name, connectors::MessageMetadataType(*metadata), false});
-  }
+  AddIncludedColumns(statement.include, connector, statement.position, relation);
   connectors::ValidateSource(executor::stream::MakeSourceSpec(*planner::MakeSourceNode(relation)));
 
   std::lock_guard lock(database_.DdlMutex());
@@ -210,8 +217,14 @@ void Session::ExecuteCreateSource(const ast::CreateSource& statement, ResultSink
   sink.OnCommandComplete("CREATE SOURCE");
 }
 
-void Session::DefineConnectorTable(const ast::CreateTable& statement, catalog::Relation& table) {
-  ReadConnectorClauses(statement.with, statement.format, statement.position, table);
+void Session::ReadConnectorTable(const ast::CreateTable& statement, catalog::Relation& table) {
+  const std::string connector =
+      ReadConnectorClauses(statement.with, statement.format, statement.position, table);
+  AddIncludedColumns(statement.include, connector, statement.position, table);
+}
+
+void Session::ValidateConnectorTable(const ast::CreateTable& statement,
+                                     const catalog::Relation& table) {
   if (table.primary_key.empty()) {
     throw Error(SqlState::kInvalidTableDefinition, "a table fed by a connector needs a PRIMARY KEY")
         .WithHint(

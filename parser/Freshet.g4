@@ -66,7 +66,7 @@ deleteStatement
 
 createTableStatement
   : CREATE TABLE ifNotExists? qualifiedName LPAREN (tableElement (COMMA tableElement)*)? RPAREN
-    (APPEND ONLY)? withOptions? formatClause?
+    includeClause* (APPEND ONLY)? withOptions? formatClause?
   | CREATE TABLE ifNotExists? qualifiedName AS query
   ;
 

@@ -441,7 +441,7 @@ struct WatermarkDefinition {
   int32_t position = 0;
 };
 
-/// `INCLUDE partition | offset | timestamp | key [AS name]` of a Kafka source.
+/// `INCLUDE partition | offset | timestamp | key [AS name]` of a Kafka source or table.
 struct IncludeColumn {
   std::string what;
   std::string alias;
@@ -454,8 +454,8 @@ struct FormatSpec {
   std::vector<Option> options;
 };
 
-/// `CREATE TABLE [IF NOT EXISTS] t (cols, [PRIMARY KEY (...)], [WATERMARK ...]) [APPEND ONLY]
-/// [WITH (...)] [FORMAT ...]`, also `CREATE TABLE t AS SELECT ...`.
+/// `CREATE TABLE [IF NOT EXISTS] t (cols, [PRIMARY KEY (...)], [WATERMARK ...]) [INCLUDE ...]
+/// [APPEND ONLY] [WITH (...)] [FORMAT ...]`, also `CREATE TABLE t AS SELECT ...`.
 struct CreateTable final : Statement {
   CreateTable() : Statement(StatementKind::kCreateTable) {}
   std::string schema;
@@ -465,6 +465,7 @@ struct CreateTable final : Statement {
   std::vector<ColumnDefinition> columns;
   std::vector<std::string> primary_key;
   std::optional<WatermarkDefinition> watermark;
+  std::vector<IncludeColumn> include;
   bool append_only = false;
   std::vector<Option> with;
   std::optional<FormatSpec> format;

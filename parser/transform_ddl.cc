@@ -83,6 +83,20 @@ std::vector<ast::Option> Transformer::TransformOptions(
   return result;
 }
 
+std::vector<ast::IncludeColumn> Transformer::TransformIncludes(
+    const std::vector<FreshetParser::IncludeClauseContext*>& clauses) {
+  std::vector<ast::IncludeColumn> columns;
+  for (auto* include : clauses) {
+    ast::IncludeColumn column;
+    column.what = NameOf(include->colLabel());
+    if (include->colId() != nullptr) {
+      column.alias = NameOf(include->colId());
+    }
+    columns.push_back(std::move(column));
+  }
+  return columns;
+}
+
 ast::FormatSpec Transformer::TransformFormat(FreshetParser::FormatClauseContext* ctx) {
   ast::FormatSpec format;
   format.format = NameOf(ctx->colLabel(0));
@@ -117,6 +131,7 @@ ast::StatementPtr Transformer::TransformCreateTable(
       create->primary_key = NamesOf(constraint->columnList());
     }
   }
+  create->include = TransformIncludes(ctx->includeClause());
   create->append_only = ctx->APPEND() != nullptr;
   if (ctx->withOptions() != nullptr) {
     create->with = TransformOptions(ctx->withOptions()->option());
@@ -140,14 +155,7 @@ ast::StatementPtr Transformer::TransformCreateSource(
       SetWatermark(create->watermark, TransformWatermark(element->watermarkDefinition()));
     }
   }
-  for (auto* include : ctx->includeClause()) {
-    ast::IncludeColumn column;
-    column.what = NameOf(include->colLabel());
-    if (include->colId() != nullptr) {
-      column.alias = NameOf(include->colId());
-    }
-    create->include.push_back(std::move(column));
-  }
+  create->include = TransformIncludes(ctx->includeClause());
   if (ctx->withOptions() != nullptr) {
     create->with = TransformOptions(ctx->withOptions()->option());
   }

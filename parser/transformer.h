@@ -140,6 +140,8 @@ class Transformer : public generated::FreshetBaseVisitor {
   std::vector<ast::Option> TransformOptions(
       const std::vector<FreshetParser::OptionContext*>& options);
   ast::FormatSpec TransformFormat(FreshetParser::FormatClauseContext* ctx);
+  std::vector<ast::IncludeColumn> TransformIncludes(
+      const std::vector<FreshetParser::IncludeClauseContext*>& clauses);
 
   // transform_select.cc
   std::unique_ptr<ast::Select> TransformQuery(FreshetParser::QueryContext* ctx);
