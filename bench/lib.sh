@@ -44,3 +44,29 @@ bench_stop_processes() {
     fi
   done <"$1"
 }
+
+# Starts the dev broker ($bin/freshet-kafka-dev) with $1 partitions per topic, its output in
+# directory $2; sets `broker` to its pid and `bootstrap` to its address. bench_stop_broker stops it.
+bench_start_broker() {
+  "$bin/freshet-kafka-dev" --partitions "$1" >"$2/broker.out" 2>"$2/broker.log" &
+  broker=$!
+  bootstrap=""
+  for _ in $(seq 100); do
+    bootstrap=$(sed -n 's/^bootstrap.servers=//p' "$2/broker.out")
+    [ -n "$bootstrap" ] && return 0
+    kill -0 "$broker" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "run.sh: the Kafka dev broker did not start:" >&2
+  cat "$2/broker.log" >&2
+  exit 1
+}
+
+# Stops the broker bench_start_broker started, if any.
+bench_stop_broker() {
+  if [ -n "${broker:-}" ]; then
+    kill "$broker" 2>/dev/null || true
+    wait "$broker" 2>/dev/null || true
+    broker=""
+  fi
+}

@@ -4,8 +4,9 @@
 # (freshet-kafka-dev, 8 partitions per topic, on 127.0.0.1:9092 when that port is free) and
 # freshet-nexmark-producer writing a Nexmark stream at 1,000 events per second: bids to topic `bid`,
 # auctions to topic `auction` keyed by id. On a new data directory it also creates the demo of
-# scripts/demo.sql: a Kafka source over `bid`, a Kafka table over `auction` and four views. Arguments pass through to the server binary. Ctrl-C stops the server, and the broker
-# and the producer with it (the broker keeps its topics in memory only).
+# scripts/demo.sql: a Kafka source over `bid`, a Kafka table over `auction` and four views.
+# Arguments pass through to the server binary. Ctrl-C stops the server, and the broker and the
+# producer with it (the broker keeps its topics in memory only).
 # Environment: FRESHET_KAFKA_PORT (default 9092), BUILD_DIR (default build).
 set -euo pipefail
 export PGPASSWORD="${FRESHET_PASSWORD:-}"

@@ -82,10 +82,7 @@ broker=""
 harness_pid=""
 cleanup() {
   bench_stop_processes "$pids" "$work"
-  if [ -n "$broker" ]; then
-    kill "$broker" 2>/dev/null || true
-    wait "$broker" 2>/dev/null || true
-  fi
+  bench_stop_broker
   if $keep; then echo "kept $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
@@ -101,16 +98,7 @@ record_broker_cpu() {
     'BEGIN { printf "{\"broker_cpu_seconds\": %.2f}\n", now - since }' >"$2"
 }
 
-"$bin/freshet-kafka-dev" --partitions "$partitions" >"$work/broker.out" 2>"$work/broker.log" &
-broker=$!
-bootstrap=""
-for _ in $(seq 100); do
-  bootstrap=$(sed -n 's/^bootstrap.servers=//p' "$work/broker.out")
-  [ -n "$bootstrap" ] && break
-  kill -0 "$broker" 2>/dev/null || { cat "$work/broker.log" >&2; exit 1; }
-  sleep 0.1
-done
-[ -n "$bootstrap" ] || { echo "run.sh: the broker did not start" >&2; exit 1; }
+bench_start_broker "$partitions" "$work"
 echo "broker $bootstrap, $partitions partitions; producing $messages bids ($events Nexmark events)"
 
 cpu0=$(broker_cpu)

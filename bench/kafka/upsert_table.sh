@@ -41,24 +41,13 @@ pids="$work/pids"
 broker=""
 cleanup() {
   bench_stop_processes "$pids" "$work"
-  if [ -n "$broker" ]; then
-    kill "$broker" 2>/dev/null || true
-    wait "$broker" 2>/dev/null || true
-  fi
+  bench_stop_broker
   rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-"$bin/freshet-kafka-dev" --partitions "$partitions" >"$work/broker.out" 2>"$work/broker.log" &
-broker=$!
-bootstrap=""
-for _ in $(seq 100); do
-  bootstrap=$(sed -n 's/^bootstrap.servers=//p' "$work/broker.out")
-  [ -n "$bootstrap" ] && break
-  sleep 0.1
-done
-[ -n "$bootstrap" ] || { echo "upsert_table.sh: the broker did not start" >&2; exit 1; }
+bench_start_broker "$partitions" "$work"
 echo "broker $bootstrap, $partitions partitions; producing $messages bids keyed by auction"
 "$bin/freshet-nexmark-producer" --bootstrap "$bootstrap" --topics bid --keys --events "$events" \
   --progress-seconds 0 >/dev/null
