@@ -16,12 +16,7 @@ namespace {
 
 /// Checks that the sink's connector is one Freshet can write to (only kafka so far).
 void CheckConnector(const SinkSpec& spec) {
-  std::optional<std::string_view> connector;
-  for (const auto& [key, value] : spec.options) {
-    if (key == "connector") {
-      connector = value;
-    }
-  }
+  const std::optional<std::string_view> connector = FindOption(spec.options, "connector");
   if (!connector) {
     throw Error(SqlState::kInvalidParameterValue, "option \"connector\" is required")
         .WithHint("Set it to 'kafka'.");

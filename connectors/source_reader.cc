@@ -15,18 +15,23 @@
 
 namespace freshet::connectors {
 
+std::optional<std::string_view> FindOption(const ConnectorOptions& options, std::string_view key) {
+  std::optional<std::string_view> found;
+  for (const auto& [name, value] : options) {
+    if (name == key) {
+      found = value;
+    }
+  }
+  return found;
+}
+
 namespace {
 
 /// The connectors Freshet can read.
 enum class ConnectorKind { kDatagen, kNexmark, kKafka };
 
 ConnectorKind ConnectorOf(const SourceSpec& spec) {
-  std::optional<std::string_view> connector;
-  for (const auto& [key, value] : spec.options) {
-    if (key == "connector") {
-      connector = value;
-    }
-  }
+  const std::optional<std::string_view> connector = FindOption(spec.options, "connector");
   if (!connector) {
     throw Error(SqlState::kInvalidParameterValue, "option \"connector\" is required")
         .WithHint("Set it to 'kafka', 'datagen' or 'nexmark'.");

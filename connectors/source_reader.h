@@ -17,6 +17,10 @@ namespace freshet::connectors {
 /// The `WITH (key = value, ...)` options of a source, keys in lower case, in written order.
 using ConnectorOptions = std::vector<std::pair<std::string, std::string>>;
 
+/// The value of option `key`: the last one when it is given more than once, as the connectors
+/// read it; nullopt when it is absent.
+std::optional<std::string_view> FindOption(const ConnectorOptions& options, std::string_view key);
+
 /// Per-message metadata a Kafka source can add as columns (`INCLUDE partition | offset |
 /// timestamp | key [AS name]`).
 enum class MessageMetadata : uint8_t { kPartition, kOffset, kTimestamp, kKey };

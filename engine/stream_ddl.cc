@@ -95,10 +95,9 @@ std::string ReadConnectorClauses(const std::vector<ast::Option>& with,
                                  int32_t position,
                                  catalog::Relation& relation) {
   relation.options = LowerCaseOptions(with);
-  const auto connector =
-      std::find_if(relation.options.begin(), relation.options.end(),
-                   [](const auto& option) { return option.first == "connector"; });
-  if (connector == relation.options.end()) {
+  const std::optional<std::string_view> connector =
+      connectors::FindOption(relation.options, "connector");
+  if (!connector) {
     throw Error(
         SqlState::kInvalidParameterValue,
         fmt::format("a {} needs a connector option", relation.kind == catalog::RelationKind::kTable
@@ -114,7 +113,7 @@ std::string ReadConnectorClauses(const std::vector<ast::Option>& with,
     relation.encode = AsciiLower(format->encode);
     relation.encode_options = LowerCaseOptions(format->options);
   }
-  return connector->second;
+  return std::string(*connector);
 }
 
 /// Adds a column after the declared ones for each piece of message metadata INCLUDE names.

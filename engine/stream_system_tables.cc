@@ -8,6 +8,7 @@
 #include <string>
 #include <tuple>
 
+#include "connectors/source_reader.h"
 #include "engine/database.h"
 #include "storage/key_codec.h"
 
@@ -68,10 +69,9 @@ std::string PrintableText(std::string_view bytes) {
 }
 
 std::string_view ConnectorOf(const catalog::Relation& relation) {
-  for (const auto& [key, value] : relation.options) {
-    if (key == "connector") {
-      return value;
-    }
+  if (const std::optional<std::string_view> connector =
+          connectors::FindOption(relation.options, "connector")) {
+    return *connector;
   }
   return relation.kind == catalog::RelationKind::kTable ? "table" : "";
 }
