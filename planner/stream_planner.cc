@@ -436,7 +436,7 @@ StreamNodePtr StreamPlanner::ConvertScan(const plan::TableScanNode& scan) {
       const bool is_view = relation->kind == catalog::RelationKind::kMaterializedView;
       table->relation_id = relation->id;
       table->relation_name = relation->name;
-      table->is_view = is_view || relation->FedByConnector();
+      table->from_dataflow = relation->HasDataflow();
       table->column_types = relation->ColumnTypes();
       table->watermark_column = watermark_column;
       table->watermark_delay_micros = delay;

@@ -871,7 +871,7 @@ void DataflowBuilder::BuildOperators(const plan::StreamNode& node,
       auto reader = std::make_unique<TableScanOperator>(
           scan, context, runtime_.CountersLocked(scan.relation_id, view_id_));
       backfills.emplace_back(self, reader.get());
-      if (scan.is_view) {
+      if (scan.from_dataflow) {
         view_scans.push_back(ViewScan{scan.relation_id, self, reader.get(), actor.edge_count++});
       } else {
         actor.control = runtime_.MakeChannel(SIZE_MAX);

@@ -124,9 +124,9 @@ struct StreamTableScanNode final : StreamNode {
   std::vector<uint32_t> storage_key;
   /// True when the storage key is a hidden row id (a table without a primary key).
   bool row_id_key = false;
-  /// True for a materialized view or a table fed by a connector, whose changes come from its
-  /// dataflow; false for a table whose changes come from DML.
-  bool is_view = false;
+  /// True when the relation's changes come from its own dataflow (a materialized view, a table fed
+  /// by a connector: catalog::Relation::HasDataflow); false for a table changed by DML.
+  bool from_dataflow = false;
   std::optional<uint32_t> watermark_column;
   int64_t watermark_delay_micros = 0;
   int64_t lateness_micros = 0;
